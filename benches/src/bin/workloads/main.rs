@@ -1,0 +1,206 @@
+//! Compares aiochan with peer runtimes: runs one workload in-process, or the whole table.
+
+mod aiochan_impl;
+mod flume_impl;
+mod futures_impl;
+mod smol_impl;
+mod table;
+mod tokio_impl;
+mod workload;
+
+use std::path::Path;
+use std::process::{exit, Command, Stdio};
+
+use table::Table;
+use workload::Workload;
+
+const USAGE: &str = "\
+usage: workloads <impl> <workload> <n>
+       workloads [--rounds N] [--workloads a,b,..] [--impls a,b,..]
+
+The first form runs one workload once and prints its figures on one line.
+The second runs every selected pair as subprocesses, alternating implementations
+within each round (5 rounds by default), and prints a markdown table.";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Impl {
+    Aiochan,
+    Tokio,
+    Smol,
+    Flume,
+    Futures,
+}
+
+impl Impl {
+    const ALL: [Impl; 5] = [
+        Impl::Aiochan,
+        Impl::Tokio,
+        Impl::Smol,
+        Impl::Flume,
+        Impl::Futures,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Impl::Aiochan => "aiochan",
+            Impl::Tokio => "tokio",
+            Impl::Smol => "smol",
+            Impl::Flume => "flume",
+            Impl::Futures => "futures",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.name() == name)
+    }
+
+    fn figures(self, workload: Workload, n: u64) -> Vec<f64> {
+        match self {
+            Impl::Aiochan => workload.figures::<aiochan_impl::Aiochan>(n),
+            Impl::Tokio => workload.figures::<tokio_impl::Tokio>(n),
+            Impl::Smol => workload.figures::<smol_impl::Smol>(n),
+            Impl::Flume => workload.figures::<flume_impl::Flume>(n),
+            Impl::Futures => workload.figures::<futures_impl::Futures>(n),
+        }
+    }
+}
+
+/// What the table mode runs.
+struct Selection {
+    rounds: usize,
+    workloads: Vec<Workload>,
+    impls: Vec<Impl>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("-h" | "--help") => println!("{}", usage()),
+        Some(first) if !first.starts_with("--") => run_one(&args),
+        _ => print!("{}", run_table(&parse_selection(args))),
+    }
+}
+
+fn usage() -> String {
+    let impls: Vec<_> = Impl::ALL.iter().map(|imp| imp.name()).collect();
+    let workloads: Vec<_> = Workload::ALL.iter().map(|w| w.name()).collect();
+    format!(
+        "{USAGE}\n\nimpls:     {}\nworkloads: {}",
+        impls.join(" "),
+        workloads.join(" ")
+    )
+}
+
+fn usage_error(message: &str) -> ! {
+    eprintln!("workloads: {message}\n\n{}", usage());
+    exit(2)
+}
+
+fn run_one(args: &[String]) {
+    let [imp, workload, n] = args else {
+        usage_error("expected <impl> <workload> <n>");
+    };
+    let imp = Impl::parse(imp).unwrap_or_else(|| usage_error(&format!("unknown impl {imp}")));
+    let workload = Workload::parse(workload)
+        .unwrap_or_else(|| usage_error(&format!("unknown workload {workload}")));
+    let n = n
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| usage_error("<n> must be a positive integer"));
+    let figures: Vec<String> = imp
+        .figures(workload, n)
+        .iter()
+        .map(|figure| format!("{figure:.1}"))
+        .collect();
+    println!("{}", figures.join(" "));
+}
+
+fn parse_selection(args: Vec<String>) -> Selection {
+    let mut selection = Selection {
+        rounds: 5,
+        workloads: Workload::ALL.to_vec(),
+        impls: Impl::ALL.to_vec(),
+    };
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .unwrap_or_else(|| usage_error(&format!("{flag} needs a value")));
+        match flag.as_str() {
+            "--rounds" => {
+                selection.rounds = value
+                    .parse()
+                    .ok()
+                    .filter(|&rounds| rounds > 0)
+                    .unwrap_or_else(|| usage_error("--rounds takes a positive integer"));
+            }
+            "--workloads" => selection.workloads = parse_list(&value, Workload::parse),
+            "--impls" => selection.impls = parse_list(&value, Impl::parse),
+            _ => usage_error(&format!("unknown option {flag}")),
+        }
+    }
+    selection
+}
+
+fn parse_list<T>(list: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    list.split(',')
+        .map(|name| parse(name).unwrap_or_else(|| usage_error(&format!("unknown name {name}"))))
+        .collect()
+}
+
+/// Runs every selected pair in a fresh subprocess, so no run inherits another's heap, high-water
+/// mark or timer state, and interleaves implementations within each round so that drift in the
+/// machine's load spreads over all of them rather than landing on one.
+fn run_table(selection: &Selection) -> String {
+    let exe = std::env::current_exe().expect("locate the running executable");
+    let names = selection.impls.iter().map(|imp| imp.name()).collect();
+    let mut table = Table::new(names, selection.rounds);
+    for &workload in &selection.workloads {
+        let n = workload.default_n();
+        let mut runs = vec![Vec::new(); selection.impls.len()];
+        for round in 1..=selection.rounds {
+            for (&imp, imp_runs) in selection.impls.iter().zip(&mut runs) {
+                eprintln!(
+                    "{} round {round}/{}: {}",
+                    workload.name(),
+                    selection.rounds,
+                    imp.name()
+                );
+                imp_runs.push(run_child(&exe, imp, workload, n));
+            }
+        }
+        table.add(
+            format!("{} (n={n})", workload.name()),
+            workload.metrics(),
+            &runs,
+        );
+    }
+    table.render()
+}
+
+fn run_child(exe: &Path, imp: Impl, workload: Workload, n: u64) -> Vec<f64> {
+    let output = Command::new(exe)
+        .args([imp.name(), workload.name(), &n.to_string()])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("start a workload subprocess");
+    let what = format!("{} {} {n}", imp.name(), workload.name());
+    if !output.status.success() {
+        eprintln!("workloads: `{what}` failed: {}", output.status);
+        exit(1);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let figures: Option<Vec<f64>> = stdout
+        .split_whitespace()
+        .map(|figure| figure.parse().ok())
+        .collect();
+    match figures {
+        Some(figures) if figures.len() == workload.metrics().len() => figures,
+        _ => {
+            eprintln!("workloads: `{what}` printed {stdout:?}, not its figures");
+            exit(1)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! CSP-style concurrency for Rust: Go's channels and Clojure's core.async on a deterministic
+//! single-threaded event loop.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! aiochan::run(async {
+//!     let counter = aiochan::go(async {
+//!         for i in 1..=3 {
+//!             aiochan::sleep(Duration::from_millis(1)).await;
+//!             println!("counter: {i}");
+//!         }
+//!         "done"
+//!     });
+//!     assert_eq!(counter.await, "done");
+//! });
+//! ```
+//!
+//! The loop's ordering rules, virtual time and seeds are described in [`runtime`].
+#![warn(missing_docs)]
+
+pub mod runtime;
+
+pub use runtime::{
+    go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
+    Builder, JoinHandle, LoopThread, Nop, Runtime, Sleep, SEED_VAR,
+};

@@ -1,0 +1,166 @@
+//! `Runtime` and its builder: virtual time, the seed, and `run`.
+
+use std::future::Future;
+use std::panic::resume_unwind;
+
+use super::context;
+use super::core::{Core, Failure};
+use super::rng;
+use super::thread::LoopThread;
+
+/// The environment variable that overrides every runtime's seed, to replay a run.
+pub const SEED_VAR: &str = "AIOCHAN_SEED";
+
+/// How to run an event loop: real or virtual time, and the seed of its random choices.
+///
+/// ```
+/// use aiochan::Runtime;
+///
+/// let rt = Runtime::builder().virtual_time(true).seed(7).build();
+/// let draws = rt.run(async { (aiochan::seed(), aiochan::random_below(1000)) });
+/// assert_eq!(rt.run(async { (aiochan::seed(), aiochan::random_below(1000)) }), draws);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Runtime {
+    /// Whether the clock jumps to the next timer whenever no task is ready.
+    virtual_time: bool,
+    /// The seed set with the builder; `AIOCHAN_SEED` overrides it, and without either every run
+    /// draws a fresh one.
+    seed: Option<u64>,
+}
+
+/// Configures a [`Runtime`].
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until build() is called"]
+pub struct Builder {
+    runtime: Runtime,
+}
+
+impl Builder {
+    /// Under virtual time the clock stands still while tasks are ready and jumps to the next timer
+    /// when none is: timers fire in the same order as in real time, a program that sleeps for an hour
+    /// finishes at once, and the same way every time.
+    pub fn virtual_time(mut self, on: bool) -> Builder {
+        self.runtime.virtual_time = on;
+        self
+    }
+
+    /// Fixes the seed of every random choice the loop and its channels make. The environment
+    /// variable `AIOCHAN_SEED` overrides it, so that a failing run can be replayed.
+    pub fn seed(mut self, seed: u64) -> Builder {
+        self.runtime.seed = Some(seed);
+        self
+    }
+
+    /// The configured runtime.
+    pub fn build(self) -> Runtime {
+        self.runtime
+    }
+}
+
+impl Runtime {
+    /// A runtime on real time with a fresh seed per run (unless `AIOCHAN_SEED` is set).
+    pub fn new() -> Runtime {
+        Runtime::default()
+    }
+
+    /// Starts configuring a runtime.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The seed the next run will use: `AIOCHAN_SEED` if set, else the configured one, else a
+    /// fresh one.
+    ///
+    /// # Panics
+    /// If `AIOCHAN_SEED` is set but is not a `u64`.
+    pub fn next_seed(&self) -> u64 {
+        match std::env::var(SEED_VAR) {
+            Ok(text) => text.trim().parse().unwrap_or_else(|_| {
+                panic!("{SEED_VAR}={text:?} is not a seed: give a number such as {SEED_VAR}=42, or unset it")
+            }),
+            Err(_) => self.seed.unwrap_or_else(rng::fresh_seed),
+        }
+    }
+
+    /// Runs `future` to completion on a new event loop on this thread and returns its output.
+    ///
+    /// `run` returns once the loop has seen `future` complete: the tasks that were ready at that
+    /// moment get one last turn (ordering rule 4 in [`runtime`](crate::runtime)); tasks still
+    /// pending are then dropped, their destructors running. A panic in any task ends the run: the other tasks are
+    /// dropped and the panic is resumed here with the task's name. If `future` is pending and nothing
+    /// can ever wake anything, `run` panics with a deadlock report.
+    ///
+    /// # Panics
+    /// Inside a running loop (await the future, or spawn it with [`go`](crate::go), instead); on a
+    /// task's panic; on deadlock.
+    pub fn run<F: Future>(&self, future: F) -> F::Output {
+        assert!(
+            !context::is_running(),
+            "aiochan::run called inside a running event loop: await the future, \
+             or spawn it with aiochan::go, instead of starting a second loop on this thread"
+        );
+        let core = Core::new(self.virtual_time, self.next_seed());
+        let result = context::enter(&core, || {
+            let result = {
+                pin_utils::pin_mut!(future);
+                core.block_on(future)
+            };
+            core.shutdown();
+            result
+        });
+        match result {
+            Ok(output) => output,
+            Err(Failure::MainPanicked(payload)) => resume_unwind(payload),
+            Err(Failure::TaskPanicked { task, payload }) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string panic payload".to_string());
+                panic!(
+                    "{task} panicked: {message}\n(seed {seed}: run with {SEED_VAR}={seed} to replay this run)",
+                    seed = core.seed()
+                )
+            }
+            Err(Failure::Deadlock(report)) => panic!("{report}"),
+        }
+    }
+
+    /// Runs `future` on a new event loop on a new thread; [`LoopThread::join`] blocks for its output.
+    pub fn run_in_thread<F>(&self, future: F) -> LoopThread<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let runtime = self.clone();
+        LoopThread::spawn(move || runtime.run(future))
+    }
+}
+
+/// Runs `future` to completion on a new event loop on this thread, with real time and a fresh seed
+/// (see [`Runtime::run`]).
+///
+/// ```
+/// async fn silly(x: i32) -> i32 {
+///     x + 1
+/// }
+/// assert_eq!(aiochan::run(silly(2)), 3);
+/// ```
+pub fn run<F: Future>(future: F) -> F::Output {
+    Runtime::new().run(future)
+}
+
+/// Runs `future` on a new event loop on a new thread (see [`Runtime::run_in_thread`]).
+///
+/// ```
+/// let loop_thread = aiochan::run_in_thread(async { 40 + 2 });
+/// assert_eq!(loop_thread.join(), 42);
+/// ```
+pub fn run_in_thread<F>(future: F) -> LoopThread<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    Runtime::new().run_in_thread(future)
+}

@@ -1,0 +1,461 @@
+//! The event loop itself: the task slab, the ready queue, turns, timers, idling and shutdown.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use polling::Events;
+use slab::Slab;
+
+use super::clock::Clock;
+use super::deadlock::{self, WaitsOn};
+use super::rng::Rng;
+use super::shared::Shared;
+use super::task::{self, label, TaskId, TaskSlot};
+use super::timer::wheel::Wheel;
+use super::waker::{self, PollCx, Waiter};
+
+/// Turns the loop may run back to back before it looks at timers and I/O although tasks are still
+/// ready (ordering rule 5). Small enough that a task yielding in a loop cannot starve a timer for
+/// long; large enough that the check costs nothing on channel-heavy work.
+const TURNS_BETWEEN_CHECKS: u32 = 32;
+
+/// Source of `Core::id`.
+static NEXT_LOOP_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Why a run ended without the main future's output.
+pub(crate) enum Failure {
+    /// The main future panicked; its payload is resumed unchanged.
+    MainPanicked(Box<dyn Any + Send>),
+    /// A spawned task panicked.
+    TaskPanicked {
+        task: String,
+        payload: Box<dyn Any + Send>,
+    },
+    /// Nothing could ever wake the main future; the report says who waits on what.
+    Deadlock(String),
+}
+
+/// The state of one running loop. It lives on the stack of `run`; the thread-local context points at
+/// it while `run` executes.
+pub(crate) struct Core {
+    /// Unique across the process, so that a timer or task handle can tell its loop from a later one.
+    id: u64,
+    /// The part other threads reach.
+    shared: Arc<Shared>,
+    /// Every spawned task that has not been dropped.
+    tasks: RefCell<Slab<TaskSlot>>,
+    /// Tasks to poll, in order (ordering rule 1). `TaskId::MAIN` stands for the main future.
+    ready: RefCell<VecDeque<TaskId>>,
+    /// Whether the main future is in `ready`.
+    main_scheduled: Cell<bool>,
+    /// What the main future is parked on.
+    main_waits_on: RefCell<WaitsOn>,
+    /// Armed timers.
+    timers: RefCell<Wheel>,
+    /// Waiters of the timer group being fired, kept to reuse its allocation.
+    fired: RefCell<Vec<Waiter>>,
+    /// Wake-ups moved in from other threads, kept to reuse its allocation.
+    injected: RefCell<Vec<TaskId>>,
+    /// Real or virtual time.
+    clock: Clock,
+    /// The one generator behind every random choice of the loop.
+    rng: RefCell<Rng>,
+    /// The seed `rng` started from, for reports and replay.
+    seed: u64,
+    /// Tasks spawned so far; the next task's generation and default label.
+    spawned: Cell<u32>,
+    /// The first panic of a spawned task, to resume on the caller of `run`.
+    failure: RefCell<Option<Failure>>,
+}
+
+impl Core {
+    pub(crate) fn new(virtual_time: bool, seed: u64) -> Core {
+        Core {
+            id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
+            shared: Arc::new(Shared::new()),
+            tasks: RefCell::new(Slab::new()),
+            ready: RefCell::new(VecDeque::new()),
+            main_scheduled: Cell::new(false),
+            main_waits_on: RefCell::new(WaitsOn::Unknown),
+            timers: RefCell::new(Wheel::default()),
+            fired: RefCell::new(Vec::new()),
+            injected: RefCell::new(Vec::new()),
+            clock: Clock::new(virtual_time),
+            rng: RefCell::new(Rng::new(seed)),
+            seed,
+            spawned: Cell::new(0),
+            failure: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub(crate) fn timers(&self) -> &RefCell<Wheel> {
+        &self.timers
+    }
+
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub(crate) fn rng(&self) -> std::cell::RefMut<'_, Rng> {
+        self.rng.borrow_mut()
+    }
+
+    /// Puts a task at the back of the ready queue unless it is already there. Stale ids are ignored.
+    pub(crate) fn schedule(&self, id: TaskId) {
+        if id == TaskId::MAIN {
+            if !self.main_scheduled.replace(true) {
+                self.ready.borrow_mut().push_back(id);
+            }
+            return;
+        }
+        let mut tasks = self.tasks.borrow_mut();
+        if let Some(slot) = tasks.get_mut(id.key as usize) {
+            if slot.gen == id.gen && !slot.scheduled && !slot.finished {
+                slot.scheduled = true;
+                self.ready.borrow_mut().push_back(id);
+            }
+        }
+    }
+
+    /// Records what a task is parked on, for the deadlock report.
+    pub(crate) fn note_wait(&self, id: TaskId, what: WaitsOn) {
+        if id == TaskId::MAIN {
+            *self.main_waits_on.borrow_mut() = what;
+        } else if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
+            if slot.gen == id.gen {
+                slot.waits_on = what;
+            }
+        }
+    }
+
+    /// Adds a task to the slab and the back of the ready queue; it first runs in a later turn.
+    pub(crate) fn spawn<F>(&self, name: Option<Rc<str>>, future: F) -> TaskId
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let gen = self.spawned.get().wrapping_add(1);
+        self.spawned.set(gen);
+        let key = self.tasks.borrow_mut().insert(TaskSlot {
+            runnable: Some(task::runnable(future)),
+            gen,
+            name,
+            scheduled: true,
+            finished: false,
+            detached: false,
+            aborted: false,
+            join_waiter: None,
+            waits_on: WaitsOn::Unknown,
+        });
+        let key = u32::try_from(key)
+            .ok()
+            .filter(|&k| k != u32::MAX)
+            .expect("aiochan: more than 4 billion live tasks");
+        let id = TaskId { key, gen };
+        self.ready.borrow_mut().push_back(id);
+        id
+    }
+
+    /// Runs turns until the main future has completed (returning its output at the end of the turn
+    /// after the one it completed in), a task panics, or nothing can ever wake the main future.
+    pub(crate) fn block_on<F: Future>(&self, mut main: Pin<&mut F>) -> Result<F::Output, Failure> {
+        self.schedule(TaskId::MAIN);
+        let mut output = None;
+        let mut turns = 0;
+        loop {
+            let n = self.ready.borrow().len();
+            if n > 0 || output.is_some() {
+                let finishing = output.is_some();
+                self.clock.begin_turn();
+                for _ in 0..n {
+                    let id = self.ready.borrow_mut().pop_front();
+                    match id {
+                        Some(TaskId::MAIN) => {
+                            if let Poll::Ready(v) = self.poll_main(main.as_mut())? {
+                                output = Some(v);
+                            }
+                        }
+                        Some(id) => self.poll_task(id),
+                        None => break,
+                    }
+                    if let Some(failure) = self.failure.borrow_mut().take() {
+                        return Err(failure);
+                    }
+                }
+                if finishing {
+                    return Ok(output.expect("the main future's output is kept until run returns"));
+                }
+                if output.is_some() {
+                    // Ordering rule 4: the tasks ready when main completed get one last turn.
+                    continue;
+                }
+                turns += 1;
+                if turns < TURNS_BETWEEN_CHECKS && !self.ready.borrow().is_empty() {
+                    continue;
+                }
+            }
+            turns = 0;
+            self.tend()?;
+        }
+    }
+
+    fn poll_main<F: Future>(&self, main: Pin<&mut F>) -> Result<Poll<F::Output>, Failure> {
+        self.main_scheduled.set(false);
+        *self.main_waits_on.borrow_mut() = WaitsOn::Unknown;
+        let pc = PollCx {
+            shared: &self.shared,
+            task: TaskId::MAIN,
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            waker::with_context(&pc, |cx| main.poll(cx))
+        }))
+        .map_err(Failure::MainPanicked)
+    }
+
+    fn poll_task(&self, id: TaskId) {
+        let mut runnable = {
+            let mut tasks = self.tasks.borrow_mut();
+            let Some(slot) = tasks.get_mut(id.key as usize) else {
+                return;
+            };
+            if slot.gen != id.gen || slot.finished {
+                return;
+            }
+            slot.scheduled = false;
+            slot.waits_on = WaitsOn::Unknown;
+            match slot.runnable.take() {
+                Some(r) => r,
+                None => return,
+            }
+        };
+        let pc = PollCx {
+            shared: &self.shared,
+            task: id,
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            waker::with_context(&pc, |cx| runnable.as_mut().poll(cx))
+        }));
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = &mut tasks[id.key as usize];
+        match result {
+            Ok(Poll::Pending) if !slot.aborted => slot.runnable = Some(runnable),
+            Ok(Poll::Pending) => {
+                let slot = tasks.remove(id.key as usize);
+                drop(tasks);
+                drop((runnable, slot));
+            }
+            Ok(Poll::Ready(())) => {
+                slot.finished = true;
+                let waiter = slot.join_waiter.take();
+                if slot.detached || slot.aborted {
+                    let slot = tasks.remove(id.key as usize);
+                    drop(tasks);
+                    drop((runnable, slot));
+                } else {
+                    slot.runnable = Some(runnable);
+                    drop(tasks);
+                }
+                if let Some(waiter) = waiter {
+                    waiter.wake();
+                }
+            }
+            Err(payload) => {
+                let task = label(slot.name.as_deref(), slot.gen);
+                slot.runnable = Some(runnable);
+                drop(tasks);
+                self.failure
+                    .borrow_mut()
+                    .get_or_insert(Failure::TaskPanicked { task, payload });
+            }
+        }
+    }
+
+    /// Between turns: takes in wake-ups from other threads, fires due timers, and when nothing is
+    /// ready, moves (virtual) time on or sleeps until something can happen. Fails on a deadlock.
+    fn tend(&self) -> Result<(), Failure> {
+        self.take_injected();
+        if !self.ready.borrow().is_empty() {
+            // Tasks are still ready (ordering rule 5): give due timers their turn without waiting.
+            let now = self.clock.refresh();
+            self.fire_timers(now);
+            return Ok(());
+        }
+        let mut events = None;
+        loop {
+            let now = self.clock.refresh();
+            if self.fire_timers(now) {
+                return Ok(());
+            }
+            let next = self.timers.borrow().next_tick();
+            match next {
+                Some(tick) if self.clock.is_virtual() => self.clock.advance_to(tick),
+                Some(tick) => self.shared.wait(
+                    events.get_or_insert_with(Events::new),
+                    Some(self.clock.until(tick)),
+                ),
+                None if self.shared.may_wake() => {
+                    self.shared
+                        .wait(events.get_or_insert_with(Events::new), None);
+                }
+                None => return Err(Failure::Deadlock(self.deadlock_report())),
+            }
+            if self.take_injected() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Moves wake-ups from other threads onto the ready queue; returns whether there were any.
+    fn take_injected(&self) -> bool {
+        let mut injected = self.injected.borrow_mut();
+        self.shared.drain_injected(&mut injected);
+        let any = !injected.is_empty();
+        for id in injected.drain(..) {
+            self.schedule(id);
+        }
+        any
+    }
+
+    /// Fires the earliest timer group due at `now` (ordering rule 2); returns whether one fired.
+    fn fire_timers(&self, now: u64) -> bool {
+        let mut woken = std::mem::take(&mut *self.fired.borrow_mut());
+        let fired = self.timers.borrow_mut().fire_group(now, &mut woken);
+        for waiter in woken.drain(..) {
+            waiter.wake();
+        }
+        *self.fired.borrow_mut() = woken;
+        fired
+    }
+
+    fn deadlock_report(&self) -> String {
+        let tasks = self.tasks.borrow();
+        let describe = |what: &WaitsOn| match what {
+            WaitsOn::Unknown => deadlock::UNKNOWN.to_string(),
+            WaitsOn::Timer => "a timer".to_string(),
+            WaitsOn::Join(target) => match tasks.get(target.key as usize) {
+                Some(slot) if slot.gen == target.gen => {
+                    format!("the end of {}", label(slot.name.as_deref(), slot.gen))
+                }
+                _ => "the end of a task that no longer exists".to_string(),
+            },
+        };
+        let mut blocked = vec![("main".to_string(), describe(&self.main_waits_on.borrow()))];
+        let mut others: Vec<_> = tasks.iter().filter(|(_, s)| !s.finished).collect();
+        others.sort_by_key(|(_, s)| s.gen);
+        for (_, slot) in others {
+            blocked.push((
+                label(slot.name.as_deref(), slot.gen),
+                describe(&slot.waits_on),
+            ));
+        }
+        deadlock::report(self.seed, &blocked)
+    }
+
+    /// Drops every task still in the slab (their destructors run, and may spawn or wake: those are
+    /// dropped too), then every timer. Called with this loop still current.
+    pub(crate) fn shutdown(&self) {
+        loop {
+            let drained: Vec<TaskSlot> = self.tasks.borrow_mut().drain().collect();
+            if drained.is_empty() {
+                break;
+            }
+            drop(drained);
+        }
+        self.ready.borrow_mut().clear();
+        let wheel = std::mem::take(&mut *self.timers.borrow_mut());
+        drop(wheel);
+    }
+
+    /// Polls a task's completion for its join handle: the output once finished.
+    pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, cx: &Context<'_>) -> Poll<T> {
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = match tasks.get_mut(id.key as usize) {
+            Some(slot) if slot.gen == id.gen => slot,
+            _ => unreachable!("aiochan: a JoinHandle outlived its task's slot"),
+        };
+        if !slot.finished {
+            if !slot.join_waiter.as_ref().is_some_and(|w| w.wakes(cx)) {
+                slot.join_waiter = Some(Waiter::of(cx));
+            }
+            drop(tasks);
+            if let Some(waiting) = waker::task_of(cx) {
+                self.note_wait(waiting, WaitsOn::Join(id));
+            }
+            return Poll::Pending;
+        }
+        let mut slot = tasks.remove(id.key as usize);
+        drop(tasks);
+        let output = slot
+            .runnable
+            .as_mut()
+            .and_then(|r| r.as_mut().output())
+            .and_then(|any| any.downcast_mut::<Option<T>>())
+            .and_then(Option::take);
+        Poll::Ready(output.expect("aiochan: a JoinHandle's output type or state is inconsistent"))
+    }
+
+    /// Whether a task has completed.
+    pub(crate) fn is_finished(&self, id: TaskId) -> bool {
+        self.tasks
+            .borrow()
+            .get(id.key as usize)
+            .is_some_and(|s| s.gen == id.gen && s.finished)
+    }
+
+    /// Forgets the join handle: a finished task's output is dropped, a running one frees its slot
+    /// when it ends.
+    pub(crate) fn detach(&self, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        if let Some(slot) = tasks.get_mut(id.key as usize) {
+            if slot.gen != id.gen {
+                return;
+            }
+            if slot.finished {
+                let slot = tasks.remove(id.key as usize);
+                drop(tasks);
+                drop(slot);
+            } else {
+                slot.detached = true;
+                slot.join_waiter = None;
+            }
+        }
+    }
+
+    /// Cancels a task: its future is dropped now, or when its own poll returns if it aborts itself.
+    pub(crate) fn abort(&self, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_mut(id.key as usize) else {
+            return;
+        };
+        if slot.gen != id.gen {
+            return;
+        }
+        if slot.runnable.is_none() {
+            slot.aborted = true;
+            return;
+        }
+        let slot = tasks.remove(id.key as usize);
+        drop(tasks);
+        drop(slot);
+    }
+}

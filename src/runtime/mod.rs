@@ -1,0 +1,107 @@
+//! The single-threaded event loop: tasks, turns, timers, virtual time and seeds.
+//!
+//! [`run`] starts a loop on the calling thread and drives one main future to completion;
+//! [`go`] spawns tasks on it; [`nop`] yields; [`sleep`] waits on the loop's timer wheel.
+//!
+//! # Ordering rules
+//!
+//! The loop is deterministic: the order in which tasks run follows from these rules alone (and,
+//! where a choice is random, from the seed). Under virtual time a program therefore prints the same
+//! thing on every run.
+//!
+//! 1. **The ready queue is FIFO.** A *turn* runs the tasks that were ready when the turn began, in
+//!    the order they became ready; a task woken during a turn runs in a later turn. A spawned task
+//!    never runs inline at spawn time: it joins the back of the queue.
+//! 2. **Timers.** Among timers with the same deadline, those set at an earlier instant fire first,
+//!    as if the work between instants took a little time; timers with the same deadline set at the
+//!    same instant fire together, making their tasks ready in the order they were set. After each
+//!    such group fires, turns run until no task is ready; only then does the next group fire. An
+//!    *instant* is the loop's clock as of the start of the turn, in whole milliseconds (the wheel's
+//!    resolution).
+//! 3. **No interleaving unless await.** A task runs until it awaits something that is not ready;
+//!    nothing else runs in between.
+//! 4. **`run` returns once the main future's completion has been seen by the loop.** The loop sees
+//!    it at the end of the turn that follows the one in which the main future completed: the tasks
+//!    that were ready when it completed get that one last turn, as in Python's asyncio, whose loop
+//!    stops on a callback queued when the main task finishes. Tasks still pending are then dropped,
+//!    and their destructors run.
+//! 5. **No starvation.** A task that yields in a loop cannot starve timers or I/O: after at most 32
+//!    turns in a row the loop looks at due timers and I/O even while tasks are still ready. Under
+//!    virtual time the clock moves only when nothing is ready.
+//!
+//! # Failures
+//!
+//! A panic in a task ends the run: the other tasks are dropped and `run` panics with the task's
+//! name and the message. When the main future is pending and nothing can ever wake anything (no task
+//! ready, no timer, nothing outside the loop holding a waker), `run` panics with
+//! `deadlock: all tasks are asleep` followed by one line per blocked task saying what it waits on,
+//! and the seed to replay the run with.
+//!
+//! # Threads
+//!
+//! Wakers work from any thread: a wake-up from the loop's own thread goes straight onto the ready
+//! queue, one from another thread through a locked queue that wakes the sleeping loop. Foreign
+//! futures (other crates' channels, combinators, a oneshot completed by a thread) run as on any
+//! executor.
+
+mod builder;
+mod clock;
+mod context;
+pub(crate) mod core;
+mod deadlock;
+mod join;
+mod nop;
+mod rng;
+mod shared;
+pub(crate) mod task;
+mod thread;
+pub(crate) mod timer;
+pub(crate) mod waker;
+
+use std::time::Instant;
+
+pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
+pub use join::{go, go_named, JoinHandle};
+pub use nop::{nop, Nop};
+pub use thread::LoopThread;
+pub use timer::{sleep, sleep_until, Sleep};
+
+pub(crate) use deadlock::WaitsOn;
+
+/// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task
+/// is ready, so `now()` then reads the same before and after any amount of work.
+///
+/// # Panics
+/// Outside a running loop.
+pub fn now() -> Instant {
+    context::with_core("now", |core| core.clock().now())
+}
+
+/// The seed of the running loop's random choices; `AIOCHAN_SEED=<seed>` replays them.
+///
+/// # Panics
+/// Outside a running loop.
+pub fn seed() -> u64 {
+    context::with_core("seed", |core| core.seed())
+}
+
+/// A random `u64` from the running loop's seeded generator.
+///
+/// # Panics
+/// Outside a running loop.
+pub fn random_u64() -> u64 {
+    context::with_core("random_u64", |core| core.rng().next_u64())
+}
+
+/// A uniformly random number in `0..n` from the running loop's seeded generator.
+///
+/// ```
+/// let roll = aiochan::run(async { aiochan::random_below(6) + 1 });
+/// assert!((1..=6).contains(&roll));
+/// ```
+///
+/// # Panics
+/// Outside a running loop, or if `n` is 0.
+pub fn random_below(n: u64) -> u64 {
+    context::with_core("random_below", |core| core.rng().below(n))
+}
