@@ -2,12 +2,12 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -28,7 +28,7 @@ use super::waker::{self, PollCx, Waiter};
 const TURNS_BETWEEN_CHECKS: u32 = 32;
 
 /// Source of `Core::id`.
-static NEXT_LOOP_ID: AtomicU64 = AtomicU64::new(1);
+static NEXT_LOOP_ID: AtomicU32 = AtomicU32::new(1);
 
 /// Why a run ended without the main future's output.
 pub(crate) enum Failure {
@@ -46,12 +46,15 @@ pub(crate) enum Failure {
 /// The state of one running loop. It lives on the stack of `run`; the thread-local context points at
 /// it while `run` executes.
 pub(crate) struct Core {
-    /// Unique across the process, so that a timer or task handle can tell its loop from a later one.
-    id: u64,
+    /// Unique across the process (until 2^32 loops have run), so that a timer or task handle can
+    /// tell its loop from a later one.
+    id: u32,
     /// The part other threads reach.
     shared: Arc<Shared>,
     /// Every spawned task that has not been dropped.
     tasks: RefCell<Slab<TaskSlot>>,
+    /// The names of named tasks, by slab key; kept apart so that unnamed tasks pay nothing for them.
+    names: RefCell<HashMap<u32, Rc<str>>>,
     /// Tasks to poll, in order (ordering rule 1). `TaskId::MAIN` stands for the main future.
     ready: RefCell<VecDeque<TaskId>>,
     /// Whether the main future is in `ready`.
@@ -82,6 +85,7 @@ impl Core {
             id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
             shared: Arc::new(Shared::new()),
             tasks: RefCell::new(Slab::new()),
+            names: RefCell::new(HashMap::new()),
             ready: RefCell::new(VecDeque::new()),
             main_scheduled: Cell::new(false),
             main_waits_on: RefCell::new(WaitsOn::Unknown),
@@ -96,7 +100,7 @@ impl Core {
         }
     }
 
-    pub(crate) fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u32 {
         self.id
     }
 
@@ -159,7 +163,6 @@ impl Core {
         let key = self.tasks.borrow_mut().insert(TaskSlot {
             runnable: Some(task::runnable(future)),
             gen,
-            name,
             scheduled: true,
             finished: false,
             detached: false,
@@ -171,9 +174,39 @@ impl Core {
             .ok()
             .filter(|&k| k != u32::MAX)
             .expect("aiochan: more than 4 billion live tasks");
+        if let Some(name) = name {
+            self.names.borrow_mut().insert(key, name);
+        }
         let id = TaskId { key, gen };
         self.ready.borrow_mut().push_back(id);
         id
+    }
+
+    /// The name of a task, if it was given one.
+    pub(crate) fn name(&self, id: TaskId) -> Option<Rc<str>> {
+        let alive = self
+            .tasks
+            .borrow()
+            .get(id.key as usize)
+            .is_some_and(|s| s.gen == id.gen);
+        alive
+            .then(|| self.names.borrow().get(&id.key).cloned())
+            .flatten()
+    }
+
+    /// How a task is shown in messages.
+    fn label(&self, key: u32, gen: u32) -> String {
+        label(self.names.borrow().get(&key).map(|n| &**n), gen)
+    }
+
+    /// Takes a task out of the slab (and its name out of the side table). The caller drops the slot
+    /// after releasing its borrow of the slab, since dropping a future runs user code.
+    fn remove(&self, tasks: &mut Slab<TaskSlot>, key: u32) -> TaskSlot {
+        let slot = tasks.remove(key as usize);
+        if !self.names.borrow().is_empty() {
+            self.names.borrow_mut().remove(&key);
+        }
+        slot
     }
 
     /// Runs turns until the main future has completed (returning its output at the end of the turn
@@ -260,7 +293,7 @@ impl Core {
         match result {
             Ok(Poll::Pending) if !slot.aborted => slot.runnable = Some(runnable),
             Ok(Poll::Pending) => {
-                let slot = tasks.remove(id.key as usize);
+                let slot = self.remove(&mut tasks, id.key);
                 drop(tasks);
                 drop((runnable, slot));
             }
@@ -268,7 +301,7 @@ impl Core {
                 slot.finished = true;
                 let waiter = slot.join_waiter.take();
                 if slot.detached || slot.aborted {
-                    let slot = tasks.remove(id.key as usize);
+                    let slot = self.remove(&mut tasks, id.key);
                     drop(tasks);
                     drop((runnable, slot));
                 } else {
@@ -280,9 +313,9 @@ impl Core {
                 }
             }
             Err(payload) => {
-                let task = label(slot.name.as_deref(), slot.gen);
                 slot.runnable = Some(runnable);
                 drop(tasks);
+                let task = self.label(id.key, id.gen);
                 self.failure
                     .borrow_mut()
                     .get_or_insert(Failure::TaskPanicked { task, payload });
@@ -354,7 +387,7 @@ impl Core {
             WaitsOn::Timer => "a timer".to_string(),
             WaitsOn::Join(target) => match tasks.get(target.key as usize) {
                 Some(slot) if slot.gen == target.gen => {
-                    format!("the end of {}", label(slot.name.as_deref(), slot.gen))
+                    format!("the end of {}", self.label(target.key, slot.gen))
                 }
                 _ => "the end of a task that no longer exists".to_string(),
             },
@@ -362,11 +395,8 @@ impl Core {
         let mut blocked = vec![("main".to_string(), describe(&self.main_waits_on.borrow()))];
         let mut others: Vec<_> = tasks.iter().filter(|(_, s)| !s.finished).collect();
         others.sort_by_key(|(_, s)| s.gen);
-        for (_, slot) in others {
-            blocked.push((
-                label(slot.name.as_deref(), slot.gen),
-                describe(&slot.waits_on),
-            ));
+        for (key, slot) in others {
+            blocked.push((self.label(key as u32, slot.gen), describe(&slot.waits_on)));
         }
         deadlock::report(self.seed, &blocked)
     }
@@ -376,6 +406,7 @@ impl Core {
     pub(crate) fn shutdown(&self) {
         loop {
             let drained: Vec<TaskSlot> = self.tasks.borrow_mut().drain().collect();
+            self.names.borrow_mut().clear();
             if drained.is_empty() {
                 break;
             }
@@ -403,7 +434,7 @@ impl Core {
             }
             return Poll::Pending;
         }
-        let mut slot = tasks.remove(id.key as usize);
+        let mut slot = self.remove(&mut tasks, id.key);
         drop(tasks);
         let output = slot
             .runnable
@@ -431,7 +462,7 @@ impl Core {
                 return;
             }
             if slot.finished {
-                let slot = tasks.remove(id.key as usize);
+                let slot = self.remove(&mut tasks, id.key);
                 drop(tasks);
                 drop(slot);
             } else {
@@ -454,7 +485,7 @@ impl Core {
             slot.aborted = true;
             return;
         }
-        let slot = tasks.remove(id.key as usize);
+        let slot = self.remove(&mut tasks, id.key);
         drop(tasks);
         drop(slot);
     }

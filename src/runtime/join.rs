@@ -56,7 +56,6 @@ where
     F::Output: 'static,
 {
     context::with_core("go", |core| JoinHandle {
-        name: name.clone(),
         id: core.spawn(name, future),
         loop_id: core.id(),
         _output: PhantomData,
@@ -71,26 +70,29 @@ where
 /// Dropping the handle, awaited or not, never cancels the task nor loses anything but the output,
 /// which is dropped when the task ends.
 pub struct JoinHandle<T> {
-    /// The task's name, if it was given one.
-    name: Option<Rc<str>>,
     /// The task in its loop's slab.
     id: TaskId,
     /// The loop the task belongs to.
-    loop_id: u64,
-    /// The handle is tied to its loop's thread and yields a `T`.
-    _output: PhantomData<(Rc<()>, fn() -> T)>,
+    loop_id: u32,
+    /// The handle yields a `T` and is tied to its loop's thread.
+    _output: PhantomData<LocalOutput<T>>,
 }
 
+/// A `T` produced on this thread: makes the handle `!Send` without making it own a `T`.
+type LocalOutput<T> = (Rc<()>, fn() -> T);
+
 impl<T> JoinHandle<T> {
-    /// The name given with [`go_named`].
+    /// The name given with [`go_named`] (`None` once the task is gone from its loop).
     pub fn name(&self) -> Option<Rc<str>> {
-        self.name.clone()
+        self.on_own_loop(|core| core.name(self.id)).flatten()
     }
 
-    /// Whether the task has completed (its output waits in the handle).
+    /// Whether the task has completed (its output waits in the handle, or was already taken).
     pub fn is_finished(&self) -> bool {
-        self.on_own_loop(|core| core.is_finished(self.id))
-            .unwrap_or(false)
+        self.id == TaskId::MAIN
+            || self
+                .on_own_loop(|core| core.is_finished(self.id))
+                .unwrap_or(false)
     }
 
     /// Cancels the task: its future is dropped at once, running its destructors; if the task aborts
@@ -109,29 +111,40 @@ impl<T> JoinHandle<T> {
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = T;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        context::with_core("JoinHandle::poll", |core| {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        assert!(
+            self.id != TaskId::MAIN,
+            "aiochan: a JoinHandle was polled again after it returned its task's output"
+        );
+        let output = context::with_core("JoinHandle::poll", |core| {
             assert_eq!(
                 core.id(),
                 self.loop_id,
                 "aiochan: a JoinHandle was awaited outside the loop its task runs on"
             );
             core.poll_join(self.id, cx)
-        })
+        });
+        if output.is_ready() {
+            // The task is gone from the slab; nothing is left for `drop` to detach.
+            self.id = TaskId::MAIN;
+        }
+        output
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let id = self.id;
-        self.on_own_loop(|core| core.detach(id));
+        if id != TaskId::MAIN {
+            self.on_own_loop(|core| core.detach(id));
+        }
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("task", &self.id.gen)
             .field("finished", &self.is_finished())
             .finish()

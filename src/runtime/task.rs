@@ -4,7 +4,6 @@
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::waker::Waiter;
@@ -89,8 +88,6 @@ pub(crate) struct TaskSlot {
     pub(crate) runnable: Option<Pin<Box<dyn Runnable>>>,
     /// Generation of this occupant of the slab key (see `TaskId`).
     pub(crate) gen: u32,
-    /// The name given at spawn, for panics, deadlock reports and traces.
-    pub(crate) name: Option<Rc<str>>,
     /// Set while the task is in the ready queue, so that a second wake-up does not queue it twice.
     pub(crate) scheduled: bool,
     /// Set when the future completed; the output waits in `runnable` for the join handle.

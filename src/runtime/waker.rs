@@ -49,7 +49,7 @@ unsafe fn poll_cx<'a>(data: *const ()) -> &'a PollCx<'a> {
 unsafe fn borrowed_clone(data: *const ()) -> RawWaker {
     // SAFETY: the vtable is only reached through wakers made by `with_context`.
     let pc = unsafe { poll_cx(data) };
-    let waker = ManuallyDrop::new(ForeignWaker::new(pc.shared.clone(), pc.task));
+    let waker = ManuallyDrop::new(ForeignWaker::waker(pc.shared.clone(), pc.task));
     RawWaker::new(waker.data(), waker.vtable())
 }
 
@@ -85,7 +85,8 @@ struct ForeignWaker {
 }
 
 impl ForeignWaker {
-    fn new(shared: Arc<Shared>, task: TaskId) -> Waker {
+    /// A waker for `task` that counts as something that may still wake the loop while it lives.
+    fn waker(shared: Arc<Shared>, task: TaskId) -> Waker {
         shared.acquire();
         futures_task::waker(Arc::new(ForeignWaker { shared, task }))
     }

@@ -65,7 +65,7 @@ enum Target {
 #[derive(Debug, Clone, Copy)]
 struct Armed {
     /// The loop whose wheel holds the timer.
-    loop_id: u64,
+    loop_id: u32,
     /// The timer in that wheel.
     key: TimerKey,
     /// The tick the sleep ends at (the wheel may fire earlier for deadlines beyond its span; the
