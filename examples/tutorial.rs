@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use aiochan::{go, nop, sleep, Runtime};
+use aiochan::{go, nop, sleep, Chan, Runtime};
 
 /// A tutorial program: it starts its own loop(s) on the given runtime, as the tutorial's cells call
 /// `ac.run(main())`.
@@ -28,6 +28,22 @@ const PROGRAMS: &[(&str, Program)] = &[
     ("coroutines-7-main-sleeps", coroutines::main_sleeps),
     ("coroutines-8-no-interleaving", coroutines::no_interleaving),
     ("coroutines-9-nop", coroutines::with_nop),
+    ("channels-1-producer-consumer", channels::producer_consumer),
+    ("channels-2-close", channels::close),
+    ("channels-3-async-for", channels::iterate),
+    (
+        "channels-4-producer-owns-channel",
+        channels::producer_owns_channel,
+    ),
+    ("channels-5-fan-in", channels::fan_in),
+    ("channels-6-fan-out", channels::fan_out),
+    ("channels-7-different-rates", channels::different_rates),
+    ("buffers-1-fixed", buffers::fixed),
+    ("buffers-2-back-pressure", buffers::back_pressure),
+    ("buffers-3-dropping", buffers::dropping),
+    ("buffers-4-sliding", buffers::sliding),
+    ("buffers-5-lock", buffers::lock),
+    ("buffers-6-semaphore", buffers::semaphore),
 ];
 
 /// "Coroutines and event loops": tasks, `go`, `nop` and the loop's ordering.
@@ -116,6 +132,275 @@ mod coroutines {
             go(async { println!("do work") });
             nop().await;
             println!("after");
+        });
+    }
+}
+
+/// "Channels": rendezvous between producers and consumers, closing, fan-in and fan-out.
+mod channels {
+    use super::*;
+
+    /// Produces "product 1", "product 2", ... every 100 ms until the channel is closed.
+    async fn producer(c: Chan<String>) {
+        let mut i = 0;
+        loop {
+            sleep(Duration::from_millis(100)).await;
+            i += 1;
+            if !c.put(format!("product {i}")).await {
+                println!("producer goes home");
+                break;
+            }
+        }
+    }
+
+    /// Main walks away after 600 ms, leaving producer and consumer dangling.
+    pub fn producer_consumer(rt: &Runtime) {
+        async fn consumer(c: Chan<String>) {
+            loop {
+                let product = c.get().await;
+                println!("obtained: {}", product.unwrap_or_default());
+            }
+        }
+        rt.run(async {
+            let c = Chan::new();
+            go(producer(c.clone()));
+            go(consumer(c));
+            sleep(Duration::from_millis(600)).await;
+            println!("It is late, let us call it a day.");
+        });
+    }
+
+    /// Closing the channel tells both sides to go home: `get` gives `None`, `put` gives `false`.
+    pub fn close(rt: &Runtime) {
+        async fn consumer(c: Chan<String>) {
+            loop {
+                match c.get().await {
+                    Some(product) => println!("obtained: {product}"),
+                    None => {
+                        println!("consumer goes home");
+                        break;
+                    }
+                }
+            }
+        }
+        rt.run(async {
+            let c = Chan::new();
+            go(producer(c.clone()));
+            go(consumer(c.clone()));
+            sleep(Duration::from_millis(600)).await;
+            println!("It is late, let us call it a day.");
+            c.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+
+    /// The consumer as a loop over the channel's values, which ends when it is closed.
+    async fn consumer(c: Chan<String>) {
+        while let Some(product) = c.get().await {
+            println!("obtained: {product}");
+        }
+        println!("consumer goes home");
+    }
+
+    pub fn iterate(rt: &Runtime) {
+        rt.run(async {
+            let c = Chan::new();
+            go(producer(c.clone()));
+            go(consumer(c.clone()));
+            sleep(Duration::from_millis(600)).await;
+            println!("It is late, let us call it a day.");
+            c.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+
+    /// Channels are values: the producer makes its own and returns it.
+    pub fn producer_owns_channel(rt: &Runtime) {
+        async fn producer() -> Chan<String> {
+            let c = Chan::new();
+            go(super::channels::producer(c.clone()));
+            c
+        }
+        rt.run(async {
+            let c = producer().await;
+            go(consumer(c.clone()));
+            sleep(Duration::from_millis(600)).await;
+            println!("It is late, let us call it a day.");
+            c.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+
+    /// A producer tagged `tag` that produces every `interval`.
+    async fn tagged_producer(c: Chan<String>, tag: String, interval: Duration) {
+        let mut i = 0;
+        loop {
+            sleep(interval).await;
+            i += 1;
+            if !c.put(format!("product {i} from {tag}")).await {
+                println!("producer {tag} goes home");
+                break;
+            }
+        }
+    }
+
+    /// A consumer tagged `tag`.
+    async fn tagged_consumer(c: Chan<String>, tag: String) {
+        while let Some(product) = c.get().await {
+            println!("{tag} obtained: {product}");
+        }
+        println!("consumer {tag} goes home");
+    }
+
+    /// Three producers, one consumer.
+    pub fn fan_in(rt: &Runtime) {
+        rt.run(async {
+            let c = Chan::new();
+            for i in 0..3 {
+                go(tagged_producer(
+                    c.clone(),
+                    format!("p{i}"),
+                    Duration::from_millis(100),
+                ));
+            }
+            go(consumer(c.clone()));
+            sleep(Duration::from_millis(600)).await;
+            println!("It is late, let us call it a day.");
+            c.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+
+    /// Three producers, three consumers: the work divides itself evenly.
+    pub fn fan_out(rt: &Runtime) {
+        rt.run(async {
+            let c = Chan::new();
+            for i in 0..3 {
+                go(tagged_producer(
+                    c.clone(),
+                    format!("p{i}"),
+                    Duration::from_millis(100),
+                ));
+            }
+            for i in 0..3 {
+                go(tagged_consumer(c.clone(), format!("c{i}")));
+            }
+            sleep(Duration::from_millis(600)).await;
+            println!("It is late, let us call it a day.");
+            c.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+
+    /// Producers at different rates: more of the work comes from the faster ones.
+    pub fn different_rates(rt: &Runtime) {
+        rt.run(async {
+            let c = Chan::new();
+            for i in 0..3u32 {
+                let interval = Duration::from_millis(100) * (i + 1);
+                go(tagged_producer(c.clone(), format!("p{i}"), interval));
+            }
+            for i in 0..3 {
+                go(tagged_consumer(c.clone(), format!("c{i}")));
+            }
+            sleep(Duration::from_secs(1)).await;
+            println!("It is late, let us call it a day.");
+            c.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+}
+
+/// "Channel buffering": fixed buffers and back-pressure, dropping and sliding buffers, channels as
+/// locks and semaphores.
+mod buffers {
+    use super::*;
+
+    /// With a buffer of one, a put completes without a get waiting.
+    pub fn fixed(rt: &Runtime) {
+        rt.run(async {
+            let c = Chan::fixed(1);
+            c.put("a").await;
+            let result = c.get().await.unwrap();
+            println!("result {result}");
+        });
+    }
+
+    /// The worker runs ahead of the consumer by at most the buffer's size.
+    pub fn back_pressure(rt: &Runtime) {
+        async fn worker(c: Chan<u32>) {
+            let mut i = 0;
+            loop {
+                i += 1;
+                sleep(Duration::from_millis(50)).await;
+                println!("producing {i}");
+                c.put(i).await;
+            }
+        }
+        async fn consumer(c: Chan<u32>) {
+            loop {
+                sleep(Duration::from_millis(200)).await;
+                let result = c.get().await.unwrap();
+                println!("consuming {result}");
+            }
+        }
+        rt.run(async {
+            let c = Chan::fixed(3);
+            go(worker(c.clone()));
+            go(consumer(c));
+            sleep(Duration::from_secs(1)).await;
+        });
+    }
+
+    async fn put_three_and_print(c: Chan<u32>) {
+        c.put(1).await;
+        c.put(2).await;
+        c.put(3).await;
+        c.close();
+        while let Some(v) = c.get().await {
+            println!("{v}");
+        }
+    }
+
+    /// A full dropping buffer discards the newest value.
+    pub fn dropping(rt: &Runtime) {
+        rt.run(put_three_and_print(Chan::dropping(2)));
+    }
+
+    /// A full sliding buffer discards the oldest value.
+    pub fn sliding(rt: &Runtime) {
+        rt.run(put_three_and_print(Chan::sliding(2)));
+    }
+
+    /// Takes the lock (a value out of the channel), works 100 ms, puts it back.
+    async fn worker(lock: Chan<bool>, tag: u32) {
+        loop {
+            lock.get().await;
+            println!("{tag} is now working");
+            sleep(Duration::from_millis(100)).await;
+            lock.put(true).await;
+        }
+    }
+
+    /// A buffer of one holding one value is a lock: the ten workers take turns.
+    pub fn lock(rt: &Runtime) {
+        rt.run(async {
+            let lock = Chan::fixed(1).add([true]);
+            for i in 0..10 {
+                go(worker(lock.clone(), i));
+            }
+            sleep(Duration::from_secs(1)).await;
+        });
+    }
+
+    /// A buffer of two holding two values is a semaphore: two workers at a time.
+    pub fn semaphore(rt: &Runtime) {
+        rt.run(async {
+            let lock = Chan::fixed(2).add([true, true]);
+            for i in 0..10 {
+                go(worker(lock.clone(), i));
+            }
+            sleep(Duration::from_secs(1)).await;
         });
     }
 }

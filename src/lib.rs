@@ -19,8 +19,15 @@
 //! The loop's ordering rules, virtual time and seeds are described in [`runtime`].
 #![warn(missing_docs)]
 
+pub mod chan;
 pub mod runtime;
 
+pub use chan::buffer::Buffer;
+pub use chan::{
+    from_iter, from_range, tick_tock, timeout, Chan, ChanState, ChanStats, TryGetError, TryPutError,
+};
+#[cfg(feature = "stream")]
+pub use chan::{ChanSink, ChanStream, Closed};
 pub use runtime::{
     go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
     Builder, JoinHandle, LoopThread, Nop, Runtime, Sleep, SEED_VAR,

@@ -382,15 +382,11 @@ impl Core {
 
     fn deadlock_report(&self) -> String {
         let tasks = self.tasks.borrow();
-        let describe = |what: &WaitsOn| match what {
-            WaitsOn::Unknown => deadlock::UNKNOWN.to_string(),
-            WaitsOn::Timer => "a timer".to_string(),
-            WaitsOn::Join(target) => match tasks.get(target.key as usize) {
-                Some(slot) if slot.gen == target.gen => {
-                    format!("the end of {}", self.label(target.key, slot.gen))
-                }
-                _ => "the end of a task that no longer exists".to_string(),
-            },
+        let describe = |what: &WaitsOn| {
+            what.describe(|target| match tasks.get(target.key as usize) {
+                Some(slot) if slot.gen == target.gen => self.label(target.key, slot.gen),
+                _ => "a task that no longer exists".to_string(),
+            })
         };
         let mut blocked = vec![("main".to_string(), describe(&self.main_waits_on.borrow()))];
         let mut others: Vec<_> = tasks.iter().filter(|(_, s)| !s.finished).collect();

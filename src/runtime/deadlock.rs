@@ -1,6 +1,7 @@
 //! What a parked task waits on, and the report `run` gives when every task waits forever.
 
 use std::fmt::Write;
+use std::rc::Rc;
 
 use super::task::TaskId;
 
@@ -15,6 +16,45 @@ pub(crate) enum WaitsOn {
     Join(TaskId),
     /// A timer.
     Timer,
+    /// An operation on a channel.
+    Chan { site: Rc<WaitSite>, op: ChanOp },
+}
+
+/// Which channel operation a task waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChanOp {
+    Put,
+    Get,
+    Join,
+}
+
+/// How reports name a channel that tasks wait on: made once per channel, at its first wait.
+#[derive(Debug)]
+pub(crate) struct WaitSite {
+    /// `channel 'jobs'` or `channel #3`.
+    label: String,
+}
+
+impl WaitSite {
+    pub(crate) fn new(label: String) -> WaitSite {
+        WaitSite { label }
+    }
+}
+
+impl WaitsOn {
+    /// The description in a deadlock report; `task` names another task.
+    pub(crate) fn describe(&self, task: impl FnOnce(super::task::TaskId) -> String) -> String {
+        match self {
+            WaitsOn::Unknown => UNKNOWN.to_string(),
+            WaitsOn::Timer => "a timer".to_string(),
+            WaitsOn::Join(target) => format!("the end of {}", task(*target)),
+            WaitsOn::Chan { site, op } => match op {
+                ChanOp::Put => format!("put to {}", site.label),
+                ChanOp::Get => format!("get from {}", site.label),
+                ChanOp::Join => format!("{} to be closed and drained", site.label),
+            },
+        }
+    }
 }
 
 /// Builds the text of the deadlock panic from the blocked tasks, in spawn order, each with a
@@ -32,5 +72,4 @@ pub(crate) fn report(seed: u64, blocked: &[(String, String)]) -> String {
 }
 
 /// The description of a foreign wait.
-pub(crate) const UNKNOWN: &str =
-    "a future outside aiochan that kept no waker, so nothing can wake it";
+const UNKNOWN: &str = "a future outside aiochan that kept no waker, so nothing can wake it";

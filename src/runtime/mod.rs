@@ -58,6 +58,7 @@ mod thread;
 pub(crate) mod timer;
 pub(crate) mod waker;
 
+use std::task::Context;
 use std::time::Instant;
 
 pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
@@ -66,7 +67,8 @@ pub use nop::{nop, Nop};
 pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
-pub(crate) use deadlock::WaitsOn;
+pub(crate) use context::next_number;
+pub(crate) use deadlock::{ChanOp, WaitSite, WaitsOn};
 
 /// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task
 /// is ready, so `now()` then reads the same before and after any amount of work.
@@ -104,4 +106,21 @@ pub fn random_u64() -> u64 {
 /// Outside a running loop, or if `n` is 0.
 pub fn random_below(n: u64) -> u64 {
     context::with_core("random_below", |core| core.rng().below(n))
+}
+
+/// Records, for the deadlock report, what the task polled with `cx` is about to wait on (if it is a
+/// task of the running loop).
+pub(crate) fn note_wait(cx: &Context<'_>, what: impl FnOnce() -> WaitsOn) {
+    if let Some(task) = waker::task_of(cx) {
+        context::with_current(|core| core.note_wait(task, what()));
+    }
+}
+
+/// Runs `f` on the running loop in a later turn, as a task of its own; right away if no loop runs.
+pub(crate) fn defer(f: Box<dyn FnOnce()>) {
+    if context::is_running() {
+        go(async move { f() });
+    } else {
+        f();
+    }
 }

@@ -115,17 +115,27 @@ pub(crate) enum Waiter {
 impl Waiter {
     /// The waiter for the future being polled with `cx`.
     pub(crate) fn of(cx: &Context<'_>) -> Waiter {
-        match task_of(cx) {
+        Waiter::of_waker(cx.waker())
+    }
+
+    /// The waiter that `waker` stands for.
+    pub(crate) fn of_waker(waker: &Waker) -> Waiter {
+        match task_of_waker(waker) {
             Some(task) => Waiter::Task(task),
-            None => Waiter::Waker(cx.waker().clone()),
+            None => Waiter::Waker(waker.clone()),
         }
     }
 
     /// Whether this waiter already wakes whoever polls with `cx`.
     pub(crate) fn wakes(&self, cx: &Context<'_>) -> bool {
+        self.wakes_waker(cx.waker())
+    }
+
+    /// Whether this waiter already wakes what `waker` wakes.
+    pub(crate) fn wakes_waker(&self, waker: &Waker) -> bool {
         match self {
-            Waiter::Task(task) => task_of(cx) == Some(*task),
-            Waiter::Waker(waker) => waker.will_wake(cx.waker()),
+            Waiter::Task(task) => task_of_waker(waker) == Some(*task),
+            Waiter::Waker(mine) => mine.will_wake(waker),
         }
     }
 
@@ -142,9 +152,14 @@ impl Waiter {
 
 /// The task of this loop that `cx` wakes, if its waker is the loop's borrowed waker.
 pub(crate) fn task_of(cx: &Context<'_>) -> Option<TaskId> {
-    let waker = cx.waker();
+    task_of_waker(cx.waker())
+}
+
+/// The task of this loop that `waker` wakes, if it is the loop's borrowed waker.
+fn task_of_waker(waker: &Waker) -> Option<TaskId> {
     if ptr::eq(waker.vtable(), &BORROWED) {
-        // SAFETY: only `with_context` makes wakers with this vtable, and `cx` cannot outlive its call.
+        // SAFETY: only `with_context` makes wakers with this vtable, and they live only within its
+        // call, so the data pointer is a live `PollCx`.
         Some(unsafe { poll_cx(waker.data()) }.task)
     } else {
         None

@@ -1,0 +1,85 @@
+//! The `Buffer` protocol of a channel, and the built-in kinds: one file each.
+//!
+//! A channel without a buffer is a rendezvous: a put completes only when a get takes its value. A
+//! buffer lets puts complete while it has room. Fixed and unbounded buffers keep every value;
+//! dropping, sliding and promise buffers never make a put wait and, by contract, discard values.
+
+mod dropping;
+mod fixed;
+mod iter;
+mod promise;
+mod sliding;
+mod unbounded;
+
+pub use dropping::DroppingBuffer;
+pub use fixed::FixedBuffer;
+pub(crate) use iter::IterBuffer;
+pub use promise::PromiseBuffer;
+pub use sliding::SlidingBuffer;
+pub use unbounded::UnboundedBuffer;
+
+/// Where a channel keeps values that were put but not yet taken (core.async's `Buffer`).
+///
+/// The channel calls these methods while it holds its own state borrowed: they must not touch the
+/// channel. A custom buffer only has to say whether it is full or empty and move values in and out;
+/// the channel does the rest (hand-offs, parking, closing).
+///
+/// ```
+/// use aiochan::{Buffer, Chan};
+///
+/// /// Keeps only even numbers, silently dropping odd ones.
+/// struct Evens(Vec<u32>);
+///
+/// impl Buffer<u32> for Evens {
+///     fn is_full(&self) -> bool { false }
+///     fn len(&self) -> usize { self.0.len() }
+///     fn add(&mut self, value: u32) { if value % 2 == 0 { self.0.insert(0, value) } }
+///     fn remove(&mut self) -> Option<u32> { self.0.pop() }
+///     fn kind(&self) -> &'static str { "evens" }
+/// }
+///
+/// let got = aiochan::run(async {
+///     let c = Chan::with_buffer(Evens(Vec::new()));
+///     for i in 0..6 {
+///         c.put(i).await;
+///     }
+///     c.close();
+///     let mut got = Vec::new();
+///     while let Some(v) = c.get().await {
+///         got.push(v);
+///     }
+///     got
+/// });
+/// assert_eq!(got, [0, 2, 4]);
+/// ```
+pub trait Buffer<T> {
+    /// Whether a put must wait: the buffer takes no more values now.
+    fn is_full(&self) -> bool;
+
+    /// How many values can be taken now (for a lazy buffer, at least how many: non-zero exactly
+    /// when a value can be taken).
+    fn len(&self) -> usize;
+
+    /// Whether no value can be taken now.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a value; called only when the buffer is not full. A buffer may discard it, or another
+    /// value, if that is its contract.
+    fn add(&mut self, value: T);
+
+    /// Removes the next value; called only when the buffer is not empty.
+    fn remove(&mut self) -> Option<T>;
+
+    /// The channel was closed.
+    fn close(&mut self) {}
+
+    /// A short name of the kind of buffer, for `Debug`.
+    fn kind(&self) -> &'static str;
+
+    /// How many values the buffer holds at most, if it is bounded, for `Debug`.
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
+}

@@ -1,0 +1,608 @@
+//! The channel machine: buffer, queues of parked puts and gets, close, and the rules of core.async
+//! for moving values between them.
+//!
+//! Every operation first tries to complete at once (the fast path: a buffer with room or values, a
+//! parked party on the other side, a closed channel); only then does it park. Parked operations are
+//! entries of two slabs, named by stable keys held by their futures, and queued in arrival order.
+//! An entry leaves its queue when it is committed or found inactive; it leaves its slab when its
+//! owner has collected the result, or when it was cancelled and the queue has let go of it.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use slab::Slab;
+
+use super::buffer::Buffer;
+use super::handler::{Party, Wakes, Who};
+use super::stats::{ChanState, ChanStats};
+use crate::runtime::waker::Waiter;
+use crate::runtime::{ChanOp, WaitSite, WaitsOn};
+
+/// At most this many operations wait on one channel in each direction (core.async's
+/// `MAX-QUEUE-SIZE`): more is almost always a missing buffer or a runaway producer.
+pub(crate) const MAX_PENDING: usize = 1024;
+
+/// Parks allowed between two sweeps of inactive entries from a queue (core.async's `MAX_DIRTY`).
+const MAX_DIRTY: usize = 64;
+
+/// Where a parked operation stands.
+#[derive(Debug)]
+pub(crate) enum Slot<R> {
+    /// Waiting for the other side.
+    Parked(Party<R>),
+    /// Committed: the result waits for the owner to collect it.
+    Done(R),
+    /// Given up by its owner while still queued; freed when the queue lets go of it.
+    Cancelled,
+}
+
+/// A parked put.
+#[derive(Debug)]
+pub(crate) struct PutOp<T> {
+    slot: Slot<bool>,
+    /// The value to deliver; taken when the put commits or is cancelled.
+    value: Option<T>,
+    /// Whether the key is still in `puts`.
+    queued: bool,
+}
+
+/// A parked get.
+#[derive(Debug)]
+pub(crate) struct TakeOp<T> {
+    slot: Slot<Option<T>>,
+    /// Whether the key is still in `takes`.
+    queued: bool,
+}
+
+/// What a put came to.
+pub(crate) enum PutOutcome<T> {
+    /// Completed: `true` if the value was accepted, `false` if the channel was closed.
+    Done(bool),
+    /// Parked under this key.
+    Parked(usize),
+    /// Could not complete at once and may not park (or its select already completed elsewhere):
+    /// the value is handed back.
+    Refused(T),
+}
+
+/// What a get came to.
+pub(crate) enum TakeOutcome<T> {
+    /// Completed: a value, or `None` if the channel is closed and drained.
+    Done(Option<T>),
+    /// Parked under this key.
+    Parked(usize),
+    /// Could not complete at once and may not park (or its select already completed elsewhere).
+    Refused,
+}
+
+/// The state of one channel.
+pub(crate) struct State<T> {
+    /// The channel's name, if it was given one.
+    pub(crate) name: Option<Rc<str>>,
+    /// Its number, for messages about unnamed channels.
+    pub(crate) number: u64,
+    /// How deadlock reports name the channel; made at the first park.
+    site: Option<Rc<WaitSite>>,
+    /// `None` for a rendezvous channel.
+    buffer: Option<Box<dyn Buffer<T>>>,
+    /// Values committed to gets whose futures were then dropped: they go back to the head of the
+    /// channel, ahead of the buffer. Never non-empty while an active get is parked.
+    returned: VecDeque<T>,
+    /// Keys of parked puts, oldest first.
+    puts: VecDeque<usize>,
+    /// Parked puts.
+    putters: Slab<PutOp<T>>,
+    /// Keys of parked gets, oldest first.
+    takes: VecDeque<usize>,
+    /// Parked gets.
+    takers: Slab<TakeOp<T>>,
+    /// Parks on `puts` since its last sweep.
+    dirty_puts: usize,
+    /// Parks on `takes` since its last sweep.
+    dirty_takes: usize,
+    /// Set once by `close`.
+    closed: bool,
+    /// Values delivered from the buffer.
+    delivered_buffered: u64,
+    /// Values delivered to a get that had been waiting.
+    delivered_queued: u64,
+    /// Values delivered to a get straight from a waiting put.
+    delivered_immediate: u64,
+    /// Who awaits the channel being closed and drained.
+    joiners: Vec<Waiter>,
+}
+
+impl<T: 'static> State<T> {
+    pub(crate) fn new(buffer: Option<Box<dyn Buffer<T>>>, number: u64) -> State<T> {
+        State {
+            name: None,
+            number,
+            site: None,
+            buffer,
+            returned: VecDeque::new(),
+            puts: VecDeque::new(),
+            putters: Slab::new(),
+            takes: VecDeque::new(),
+            takers: Slab::new(),
+            dirty_puts: 0,
+            dirty_takes: 0,
+            closed: false,
+            delivered_buffered: 0,
+            delivered_queued: 0,
+            delivered_immediate: 0,
+            joiners: Vec::new(),
+        }
+    }
+
+    /// The channel as messages show it: `channel 'jobs'` or `channel #3`.
+    pub(crate) fn label(&self) -> String {
+        match &self.name {
+            Some(name) => format!("channel '{name}'"),
+            None => format!("channel #{}", self.number),
+        }
+    }
+
+    pub(crate) fn set_name(&mut self, name: Rc<str>) {
+        self.name = Some(name);
+        self.site = None;
+    }
+
+    /// What a task parked on this channel waits on, for deadlock reports.
+    pub(crate) fn waits_on(&mut self, op: ChanOp) -> WaitsOn {
+        if self.site.is_none() {
+            self.site = Some(Rc::new(WaitSite::new(self.label())));
+        }
+        let site = self.site.clone().expect("made just above");
+        WaitsOn::Chan { site, op }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Puts `value`, on behalf of `who`.
+    pub(crate) fn put(&mut self, value: T, who: Who<'_, bool>, wakes: &mut Wakes) -> PutOutcome<T> {
+        if !who.is_active() {
+            return PutOutcome::Refused(value);
+        }
+        if self.closed {
+            who.commit();
+            return PutOutcome::Done(false);
+        }
+        if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
+            who.commit();
+            buffer.add(value);
+            self.feed_takers(wakes);
+            return PutOutcome::Done(true);
+        }
+        if let Some(key) = self.next_taker() {
+            who.commit();
+            self.delivered_queued += 1;
+            self.complete_take(key, Some(value), wakes);
+            return PutOutcome::Done(true);
+        }
+        match who.park() {
+            Some(party) => PutOutcome::Parked(self.park_put(party, value)),
+            None => PutOutcome::Refused(value),
+        }
+    }
+
+    /// Takes a value, on behalf of `who`.
+    pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
+        if !who.is_active() {
+            return TakeOutcome::Refused;
+        }
+        if let Some(value) = self.returned.pop_front() {
+            who.commit();
+            self.wake_joiners_if_drained(wakes);
+            return TakeOutcome::Done(Some(value));
+        }
+        if let Some(value) = self
+            .buffer
+            .as_mut()
+            .filter(|b| !b.is_empty())
+            .and_then(|b| b.remove())
+        {
+            who.commit();
+            self.delivered_buffered += 1;
+            self.refill_from_putters(wakes);
+            self.wake_joiners_if_drained(wakes);
+            return TakeOutcome::Done(Some(value));
+        }
+        if let Some(key) = self.next_putter() {
+            who.commit();
+            self.delivered_immediate += 1;
+            let value = self.putters[key].value.take();
+            self.complete_put(key, true, wakes);
+            self.wake_joiners_if_drained(wakes);
+            return TakeOutcome::Done(value);
+        }
+        if self.closed {
+            who.commit();
+            return TakeOutcome::Done(None);
+        }
+        match who.park() {
+            Some(party) => TakeOutcome::Parked(self.park_take(party)),
+            None => TakeOutcome::Refused,
+        }
+    }
+
+    /// Closes the channel: waiting gets complete with `None`; buffered values and waiting puts
+    /// still drain to later gets; later puts complete with `false`.
+    pub(crate) fn close(&mut self, wakes: &mut Wakes) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        // A get waits only while the buffer is empty and no put waits, so each gets `None`.
+        while let Some(key) = self.next_taker() {
+            self.complete_take(key, None, wakes);
+        }
+        if let Some(buffer) = &mut self.buffer {
+            buffer.close();
+        }
+        self.wake_joiners_if_drained(wakes);
+    }
+
+    /// Whether a put would complete at once (delivered, buffered, or refused by a closed channel).
+    pub(crate) fn can_put(&mut self) -> bool {
+        self.closed
+            || match &self.buffer {
+                Some(buffer) => !buffer.is_full(),
+                None => self.has_active_taker(),
+            }
+    }
+
+    /// Whether a get would complete at once (a value, or `None` from a closed, drained channel).
+    pub(crate) fn can_take(&mut self) -> bool {
+        !self.returned.is_empty()
+            || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
+            || self.has_active_putter()
+            || self.closed
+    }
+
+    /// Whether the channel is closed and nothing is left to get.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.closed
+            && self.returned.is_empty()
+            && self.buffer.as_ref().is_none_or(|b| b.is_empty())
+            && !self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
+    }
+
+    /// Registers whoever polls with `cx` to be woken once the channel is closed and drained.
+    pub(crate) fn add_joiner(&mut self, cx: &std::task::Context<'_>) {
+        if !self.joiners.iter().any(|w| w.wakes(cx)) {
+            self.joiners.push(Waiter::of(cx));
+        }
+    }
+
+    fn wake_joiners_if_drained(&mut self, wakes: &mut Wakes) {
+        if self.closed && !self.joiners.is_empty() && self.is_drained() {
+            for waiter in self.joiners.drain(..) {
+                wakes.wake(waiter);
+            }
+        }
+    }
+
+    /// Moves buffered values to waiting gets.
+    fn feed_takers(&mut self, wakes: &mut Wakes) {
+        while self.buffer.as_ref().is_some_and(|b| !b.is_empty()) {
+            let Some(key) = self.next_taker() else { break };
+            let value = self.buffer.as_mut().and_then(|b| b.remove());
+            self.delivered_queued += 1;
+            self.complete_take(key, value, wakes);
+        }
+    }
+
+    /// Moves the values of waiting puts into the buffer while it has room.
+    fn refill_from_putters(&mut self, wakes: &mut Wakes) {
+        while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
+            let Some(key) = self.next_putter() else { break };
+            if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
+            {
+                buffer.add(value);
+            }
+            self.complete_put(key, true, wakes);
+        }
+    }
+
+    /// Pops the oldest active parked get, letting go of inactive ones on the way.
+    fn next_taker(&mut self) -> Option<usize> {
+        while let Some(key) = self.takes.pop_front() {
+            let op = &mut self.takers[key];
+            op.queued = false;
+            match op.slot {
+                Slot::Parked(ref party) if party.is_active() => return Some(key),
+                Slot::Cancelled => {
+                    self.takers.remove(key);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Pops the oldest active parked put, letting go of inactive ones on the way.
+    fn next_putter(&mut self) -> Option<usize> {
+        while let Some(key) = self.puts.pop_front() {
+            let op = &mut self.putters[key];
+            op.queued = false;
+            match op.slot {
+                Slot::Parked(ref party) if party.is_active() => return Some(key),
+                Slot::Cancelled => {
+                    self.putters.remove(key);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn has_active_taker(&self) -> bool {
+        self.takes.iter().any(|&k| is_active(&self.takers[k].slot))
+    }
+
+    fn has_active_putter(&self) -> bool {
+        self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
+    }
+
+    /// Commits a popped get with `result`.
+    fn complete_take(&mut self, key: usize, result: Option<T>, wakes: &mut Wakes) {
+        let op = &mut self.takers[key];
+        match std::mem::replace(&mut op.slot, Slot::Cancelled) {
+            Slot::Parked(Party::Callback(cb)) => {
+                self.takers.remove(key);
+                wakes.call(move || cb(result));
+            }
+            Slot::Parked(Party::Background) => {
+                self.takers.remove(key);
+            }
+            Slot::Parked(party) => {
+                op.slot = Slot::Done(result);
+                notify(party, wakes);
+            }
+            Slot::Done(_) | Slot::Cancelled => unreachable!("only parked gets are committed"),
+        }
+    }
+
+    /// Commits a popped put with `result`.
+    fn complete_put(&mut self, key: usize, result: bool, wakes: &mut Wakes) {
+        let op = &mut self.putters[key];
+        match std::mem::replace(&mut op.slot, Slot::Cancelled) {
+            Slot::Parked(Party::Callback(cb)) => {
+                self.putters.remove(key);
+                wakes.call(move || cb(result));
+            }
+            Slot::Parked(Party::Background) => {
+                self.putters.remove(key);
+            }
+            Slot::Parked(party) => {
+                op.slot = Slot::Done(result);
+                notify(party, wakes);
+            }
+            Slot::Done(_) | Slot::Cancelled => unreachable!("only parked puts are committed"),
+        }
+    }
+
+    fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
+        if self.dirty_puts >= MAX_DIRTY {
+            self.dirty_puts = 0;
+            self.sweep_puts();
+        } else {
+            self.dirty_puts += 1;
+        }
+        assert!(
+            self.puts.len() < MAX_PENDING,
+            "{}: more than {MAX_PENDING} puts are waiting on it. Give it a buffer \
+             (Chan::fixed(n), or a dropping or sliding one if values may be discarded) or put from \
+             fewer tasks at once",
+            self.label()
+        );
+        let key = self.putters.insert(PutOp {
+            slot: Slot::Parked(party),
+            value: Some(value),
+            queued: true,
+        });
+        self.puts.push_back(key);
+        key
+    }
+
+    fn park_take(&mut self, party: Party<Option<T>>) -> usize {
+        if self.dirty_takes >= MAX_DIRTY {
+            self.dirty_takes = 0;
+            self.sweep_takes();
+        } else {
+            self.dirty_takes += 1;
+        }
+        assert!(
+            self.takes.len() < MAX_PENDING,
+            "{}: more than {MAX_PENDING} gets are waiting on it. Get from fewer tasks at once \
+             (one consumer can hand values on to others)",
+            self.label()
+        );
+        let key = self.takers.insert(TakeOp {
+            slot: Slot::Parked(party),
+            queued: true,
+        });
+        self.takes.push_back(key);
+        key
+    }
+
+    /// Removes inactive entries from `puts`, freeing the cancelled ones.
+    fn sweep_puts(&mut self) {
+        let putters = &mut self.putters;
+        self.puts.retain(|&key| {
+            let op = &mut putters[key];
+            if is_active(&op.slot) {
+                return true;
+            }
+            op.queued = false;
+            if matches!(op.slot, Slot::Cancelled) {
+                putters.remove(key);
+            }
+            false
+        });
+    }
+
+    /// Removes inactive entries from `takes`, freeing the cancelled ones.
+    fn sweep_takes(&mut self) {
+        let takers = &mut self.takers;
+        self.takes.retain(|&key| {
+            let op = &mut takers[key];
+            if is_active(&op.slot) {
+                return true;
+            }
+            op.queued = false;
+            if matches!(op.slot, Slot::Cancelled) {
+                takers.remove(key);
+            }
+            false
+        });
+    }
+
+    /// The result of a parked put, if it has completed; otherwise makes sure `waiter` is the one
+    /// woken (for a put parked by a future).
+    pub(crate) fn poll_put(
+        &mut self,
+        key: usize,
+        refresh: impl FnOnce(&mut Waiter),
+    ) -> Option<bool> {
+        match &mut self.putters[key].slot {
+            Slot::Done(result) => {
+                let result = *result;
+                self.putters.remove(key);
+                Some(result)
+            }
+            Slot::Parked(Party::Future(waiter)) => {
+                refresh(waiter);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The result of a parked get, if it has completed; otherwise makes sure `waiter` is the one
+    /// woken (for a get parked by a future).
+    pub(crate) fn poll_take(
+        &mut self,
+        key: usize,
+        refresh: impl FnOnce(&mut Waiter),
+    ) -> Option<Option<T>> {
+        match &mut self.takers[key].slot {
+            Slot::Done(_) => match self.takers.remove(key).slot {
+                Slot::Done(result) => Some(result),
+                _ => unreachable!(),
+            },
+            Slot::Parked(Party::Future(waiter)) => {
+                refresh(waiter);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The owner of a parked put gives it up. Returns the value if it was never delivered, for the
+    /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
+    /// promise (its value was delivered) and returns nothing.
+    pub(crate) fn cancel_put(&mut self, key: usize) -> Option<T> {
+        let op = &mut self.putters[key];
+        let value = op.value.take();
+        match op.slot {
+            Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
+            _ => {
+                self.putters.remove(key);
+            }
+        }
+        value
+    }
+
+    /// The owner of a parked get gives it up. A value already committed to it goes back to the head
+    /// of the channel: to the oldest waiting get, or ahead of the buffer. No value is lost.
+    pub(crate) fn cancel_take(&mut self, key: usize, wakes: &mut Wakes) {
+        let op = &mut self.takers[key];
+        match op.slot {
+            Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
+            _ => {
+                if let Slot::Done(Some(value)) = self.takers.remove(key).slot {
+                    self.give_back(value, wakes);
+                }
+            }
+        }
+    }
+
+    fn give_back(&mut self, value: T, wakes: &mut Wakes) {
+        match self.next_taker() {
+            Some(key) => {
+                self.delivered_queued += 1;
+                self.complete_take(key, Some(value), wakes);
+            }
+            None => self.returned.push_front(value),
+        }
+    }
+
+    /// Counters and state, as aiochan's `ChanStat`.
+    pub(crate) fn stats(&self) -> ChanStats {
+        let state = if self.has_active_putter() {
+            ChanState::PendingPuts
+        } else if self.has_active_taker() {
+            ChanState::PendingGets
+        } else {
+            ChanState::Fluent
+        };
+        ChanStats {
+            state,
+            buffered: self.delivered_buffered,
+            queued: self.delivered_queued,
+            immediate: self.delivered_immediate,
+        }
+    }
+
+    /// For `Debug`: the buffer's kind and fill.
+    pub(crate) fn describe_buffer(&self) -> String {
+        match &self.buffer {
+            None => "none (rendezvous)".to_string(),
+            Some(b) => match b.capacity() {
+                Some(cap) => format!("{}({}), holding {}", b.kind(), cap, b.len()),
+                None => format!("{}, holding {}", b.kind(), b.len()),
+            },
+        }
+    }
+
+    /// For `Debug`: active waiting puts and gets.
+    pub(crate) fn pending(&self) -> (usize, usize) {
+        (
+            self.puts
+                .iter()
+                .filter(|&&k| is_active(&self.putters[k].slot))
+                .count(),
+            self.takes
+                .iter()
+                .filter(|&&k| is_active(&self.takers[k].slot))
+                .count(),
+        )
+    }
+
+    /// For tests of sweeping: the lengths of the queues, inactive entries included.
+    pub(crate) fn queue_lens(&self) -> (usize, usize) {
+        (self.puts.len(), self.takes.len())
+    }
+}
+
+fn is_active<R>(slot: &Slot<R>) -> bool {
+    matches!(slot, Slot::Parked(party) if party.is_active())
+}
+
+/// Tells a committed future or select that its operation completed.
+fn notify<R>(party: Party<R>, wakes: &mut Wakes) {
+    match party {
+        Party::Future(waiter) => wakes.wake(waiter),
+        Party::Select { flag, arm } => {
+            if let Some(waiter) = flag.commit(arm) {
+                wakes.wake(waiter);
+            }
+        }
+        Party::Callback(_) | Party::Background => {
+            unreachable!("callbacks and background puts are completed by their callers")
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The handler protocol of core.async: who waits on a parked operation, whether that party is still
+//! active, and committing it.
+//!
+//! A parked put or get is one entry in its channel. Committing it (when another party completes the
+//! transfer) stores the result in the entry and tells the party: a future's task is woken, a select
+//! learns which of its arms completed, a callback is queued to run. The arms of one select share a
+//! [`Flag`]: the first arm to commit clears it, which makes every other arm inactive at once.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::task::{Context, Waker};
+
+use crate::runtime::waker::Waiter;
+
+/// The "active" state shared by the arms of one select.
+#[derive(Debug, Default)]
+pub(crate) struct Flag {
+    /// The arm that committed first; `None` while the select is still active.
+    committed: Cell<Option<usize>>,
+    /// Whom to wake when an arm parked in some channel commits: the task polling the select.
+    waiter: RefCell<Option<Waiter>>,
+}
+
+impl Flag {
+    pub(crate) fn is_active(&self) -> bool {
+        self.committed.get().is_none()
+    }
+
+    /// Commits arm `arm`: every other arm becomes inactive. Returns whom to wake.
+    pub(crate) fn commit(&self, arm: usize) -> Option<Waiter> {
+        debug_assert!(self.is_active(), "a select committed twice");
+        self.committed.set(Some(arm));
+        self.waiter.borrow_mut().take()
+    }
+
+    /// The arm that committed, if one has.
+    pub(crate) fn committed(&self) -> Option<usize> {
+        self.committed.get()
+    }
+
+    /// Makes sure a later commit wakes whoever polls with `cx`.
+    pub(crate) fn set_waiter(&self, cx: &Context<'_>) {
+        let mut waiter = self.waiter.borrow_mut();
+        if !waiter.as_ref().is_some_and(|w| w.wakes(cx)) {
+            *waiter = Some(Waiter::of(cx));
+        }
+    }
+}
+
+/// The party that started an operation, as the channel sees it while the operation runs.
+pub(crate) enum Who<'a, R> {
+    /// A `put`/`get` future polled with this waker; parks with it.
+    Future(&'a Waker),
+    /// An arm of a select; it parks only when `park` is set (a select with a default never parks).
+    Select {
+        flag: &'a Rc<Flag>,
+        arm: usize,
+        park: bool,
+    },
+    /// A callback form: the callback is taken out to park, and left in place otherwise.
+    Callback(&'a mut Option<Callback<R>>),
+    /// `add`: parks with nobody to tell when it completes.
+    Background,
+    /// `try_put` / `try_get`: never parks.
+    Try,
+}
+
+/// A callback of the callback forms, run with the result of the operation.
+pub(crate) type Callback<R> = Box<dyn FnOnce(R)>;
+
+impl<R> Who<'_, R> {
+    /// core.async's `active?`: a select whose flag was cleared takes no further part.
+    pub(crate) fn is_active(&self) -> bool {
+        match self {
+            Who::Select { flag, .. } => flag.is_active(),
+            _ => true,
+        }
+    }
+
+    /// core.async's `commit` for the party completing at once: a select records its arm.
+    pub(crate) fn commit(&self) {
+        if let Who::Select { flag, arm, .. } = self {
+            flag.commit(*arm);
+        }
+    }
+
+    /// core.async's `blockable?`, and what to leave in the channel if it is: the parked party.
+    pub(crate) fn park(self) -> Option<Party<R>> {
+        match self {
+            Who::Future(waker) => Some(Party::Future(Waiter::of_waker(waker))),
+            Who::Select {
+                flag,
+                arm,
+                park: true,
+            } => Some(Party::Select {
+                flag: flag.clone(),
+                arm,
+            }),
+            Who::Callback(cb) => cb.take().map(Party::Callback),
+            Who::Background => Some(Party::Background),
+            Who::Select { park: false, .. } | Who::Try => None,
+        }
+    }
+}
+
+/// A parked party.
+pub(crate) enum Party<R> {
+    /// A `put`/`get` future; its task is woken to collect the result.
+    Future(Waiter),
+    /// Arm `arm` of a select.
+    Select { flag: Rc<Flag>, arm: usize },
+    /// A callback form.
+    Callback(Callback<R>),
+    /// A put of `add`: nobody waits for it.
+    Background,
+}
+
+impl<R> Party<R> {
+    /// Whether the party still wants the operation.
+    pub(crate) fn is_active(&self) -> bool {
+        match self {
+            Party::Select { flag, .. } => flag.is_active(),
+            Party::Future(_) | Party::Callback(_) | Party::Background => true,
+        }
+    }
+}
+
+impl<R> fmt::Debug for Party<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Party::Future(w) => f.debug_tuple("Future").field(w).finish(),
+            Party::Select { arm, .. } => f.debug_struct("Select").field("arm", arm).finish(),
+            Party::Callback(_) => f.write_str("Callback"),
+            Party::Background => f.write_str("Background"),
+        }
+    }
+}
+
+/// What to do once the channel's state is no longer borrowed: wake parties, run callbacks.
+/// Most operations notify at most one party, so the first is kept inline.
+#[derive(Default)]
+pub(crate) struct Wakes {
+    first: Option<Notify>,
+    rest: Vec<Notify>,
+}
+
+/// One notification.
+enum Notify {
+    Wake(Waiter),
+    Call(Box<dyn FnOnce()>),
+}
+
+impl Wakes {
+    pub(crate) fn wake(&mut self, waiter: Waiter) {
+        self.push(Notify::Wake(waiter));
+    }
+
+    pub(crate) fn call(&mut self, f: impl FnOnce() + 'static) {
+        self.push(Notify::Call(Box::new(f)));
+    }
+
+    fn push(&mut self, n: Notify) {
+        if self.first.is_none() {
+            self.first = Some(n);
+        } else {
+            self.rest.push(n);
+        }
+    }
+
+    /// Delivers the notifications in order. Callbacks of parked operations run as tasks of the loop
+    /// in a later turn (or right away when no loop runs), never inside the operation that completed
+    /// them.
+    pub(crate) fn run(self) {
+        for n in self.first.into_iter().chain(self.rest) {
+            match n {
+                Notify::Wake(waiter) => waiter.wake(),
+                Notify::Call(f) => crate::runtime::defer(f),
+            }
+        }
+    }
+}

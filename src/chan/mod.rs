@@ -1,0 +1,367 @@
+//! Channels: core.async's channel on aiochan's loop.
+//!
+//! A [`Chan`] is a point of rendezvous between tasks: [`put`](Chan::put) waits until a
+//! [`get`](Chan::get) takes the value, unless a [buffer](buffer) has room. Closing a channel makes
+//! later puts return `false`; values already buffered or offered by waiting puts still drain to
+//! gets, after which gets return `None`.
+//!
+//! Layout: [`handler`] is the protocol between a channel and whoever waits on it (a future, an arm
+//! of a select, a callback); `channel` is the state machine; [`buffer`] holds one file per kind of
+//! buffer; `ops` holds the futures.
+//!
+//! ```
+//! use aiochan::{go, Chan};
+//!
+//! let total = aiochan::run(async {
+//!     let c = Chan::new();
+//!     let producer = c.clone();
+//!     go(async move {
+//!         for i in 1..=3 {
+//!             producer.put(i).await;
+//!         }
+//!         producer.close();
+//!     });
+//!     let mut total = 0;
+//!     while let Some(v) = c.get().await {
+//!         total += v;
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 6);
+//! ```
+
+pub mod buffer;
+mod channel;
+mod error;
+pub(crate) mod handler;
+mod iter;
+mod ops;
+mod stats;
+#[cfg(feature = "stream")]
+mod stream;
+mod time;
+
+use std::cell::RefCell;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use buffer::{Buffer, DroppingBuffer, FixedBuffer, PromiseBuffer, SlidingBuffer, UnboundedBuffer};
+use channel::{PutOutcome, State, TakeOutcome};
+use handler::{Callback, Wakes, Who};
+
+pub use error::{TryGetError, TryPutError};
+pub use iter::{from_iter, from_range};
+pub use ops::{Get, Join, Put};
+pub use stats::{ChanState, ChanStats};
+#[cfg(feature = "stream")]
+pub use stream::{ChanSink, ChanStream, Closed};
+pub use time::{tick_tock, timeout};
+
+/// A channel carrying values of type `T`: a cheap handle, cloned freely, every clone the same
+/// channel. Channels belong to the thread they were made on (`!Send`); to feed one from another
+/// thread, see the thread-safe handles of the runtime.
+///
+/// | constructor | a put completes when | values discarded |
+/// |---|---|---|
+/// | [`Chan::new`] | a get takes the value (rendezvous) | never |
+/// | [`Chan::fixed`]`(n)` | the buffer has room | never |
+/// | [`Chan::dropping`]`(n)` | at once | the new value, when full |
+/// | [`Chan::sliding`]`(n)` | at once | the oldest value, when full |
+/// | [`Chan::promise`] | at once | every value after the first |
+/// | [`Chan::unbounded`] | at once (no back-pressure) | never |
+pub struct Chan<T> {
+    state: Rc<RefCell<State<T>>>,
+}
+
+impl<T: 'static> Chan<T> {
+    fn from_buffer(buffer: Option<Box<dyn Buffer<T>>>) -> Chan<T> {
+        Chan {
+            state: Rc::new(RefCell::new(State::new(
+                buffer,
+                crate::runtime::next_number(),
+            ))),
+        }
+    }
+
+    /// A rendezvous channel: a put completes only when a get takes its value.
+    pub fn new() -> Chan<T> {
+        Chan::from_buffer(None)
+    }
+
+    /// A channel with a buffer of `n` values: puts complete at once while it has room, then wait
+    /// (back-pressure).
+    ///
+    /// # Panics
+    /// If `n` is 0 (use [`Chan::new`] for a rendezvous channel).
+    pub fn fixed(n: usize) -> Chan<T> {
+        Chan::with_buffer(FixedBuffer::new(n))
+    }
+
+    /// A channel whose buffer of `n` values never makes a put wait: when it is full, the value put
+    /// is discarded.
+    pub fn dropping(n: usize) -> Chan<T> {
+        Chan::with_buffer(DroppingBuffer::new(n))
+    }
+
+    /// A channel whose buffer keeps the latest `n` values and never makes a put wait: when it is
+    /// full, the oldest value is discarded.
+    pub fn sliding(n: usize) -> Chan<T> {
+        Chan::with_buffer(SlidingBuffer::new(n))
+    }
+
+    /// A channel whose buffer grows without limit, so no put ever waits. It is the one kind that
+    /// gives up back-pressure: prefer [`Chan::fixed`] unless something else bounds the producer.
+    pub fn unbounded() -> Chan<T> {
+        Chan::with_buffer(UnboundedBuffer::new())
+    }
+
+    /// A channel with a buffer of your own.
+    pub fn with_buffer(buffer: impl Buffer<T> + 'static) -> Chan<T> {
+        Chan::from_buffer(Some(Box::new(buffer)))
+    }
+
+    /// Names the channel, for `Debug`, panics and deadlock reports.
+    #[must_use]
+    pub fn named(self, name: impl Into<Rc<str>>) -> Chan<T> {
+        self.state.borrow_mut().set_name(name.into());
+        self
+    }
+
+    /// The name given with [`named`](Chan::named).
+    pub fn name(&self) -> Option<Rc<str>> {
+        self.state.borrow().name.clone()
+    }
+
+    /// Runs `f` on the state, then delivers the notifications it left, once the state is no longer
+    /// borrowed.
+    fn with_state<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wakes) -> R) -> R {
+        let mut wakes = Wakes::default();
+        let result = f(&mut self.state.borrow_mut(), &mut wakes);
+        wakes.run();
+        result
+    }
+
+    /// Puts `value`: completes with `true` once a get takes it or the buffer accepts it, with
+    /// `false` if the channel is closed (the value is then dropped).
+    ///
+    /// ```
+    /// use aiochan::Chan;
+    ///
+    /// aiochan::run(async {
+    ///     let c = Chan::fixed(1);
+    ///     assert!(c.put("a").await);
+    ///     c.close();
+    ///     assert!(!c.put("b").await);
+    ///     assert_eq!(c.get().await, Some("a"));
+    /// });
+    /// ```
+    pub fn put(&self, value: T) -> Put<'_, T> {
+        Put::new(self, value)
+    }
+
+    /// Gets the next value: `None` once the channel is closed and drained.
+    pub fn get(&self) -> Get<'_, T> {
+        Get::new(self)
+    }
+
+    /// Puts `value` only if that completes at once (core.async's `offer!`); otherwise hands it
+    /// back.
+    ///
+    /// ```
+    /// use aiochan::{Chan, TryPutError};
+    ///
+    /// let c = Chan::fixed(1);
+    /// assert_eq!(c.try_put(1), Ok(()));
+    /// assert_eq!(c.try_put(2), Err(TryPutError::Full(2)));
+    /// c.close();
+    /// assert_eq!(c.try_put(3).unwrap_err().into_inner(), 3);
+    /// ```
+    pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
+        match self.with_state(|st, wakes| st.put(value, Who::Try, wakes)) {
+            PutOutcome::Done(true) => Ok(()),
+            PutOutcome::Done(false) => unreachable!("a put to a closed channel is refused"),
+            PutOutcome::Refused(value) if self.is_closed() => Err(TryPutError::Closed(value)),
+            PutOutcome::Refused(value) => Err(TryPutError::Full(value)),
+            PutOutcome::Parked(_) => unreachable!("try_put never parks"),
+        }
+    }
+
+    /// Gets a value only if one is there at once (core.async's `poll!`).
+    ///
+    /// ```
+    /// use aiochan::{Chan, TryGetError};
+    ///
+    /// let c = Chan::fixed(2).add([7]);
+    /// assert_eq!(c.try_get(), Ok(7));
+    /// assert_eq!(c.try_get(), Err(TryGetError::Empty));
+    /// c.close();
+    /// assert_eq!(c.try_get(), Err(TryGetError::Closed));
+    /// ```
+    pub fn try_get(&self) -> Result<T, TryGetError> {
+        match self.with_state(|st, wakes| st.take(Who::Try, wakes)) {
+            TakeOutcome::Done(Some(value)) => Ok(value),
+            TakeOutcome::Done(None) => Err(TryGetError::Closed),
+            TakeOutcome::Refused => Err(TryGetError::Empty),
+            TakeOutcome::Parked(_) => unreachable!("try_get never parks"),
+        }
+    }
+
+    /// Puts `value` and calls `then` with the result (core.async's `put!`): right away if the put
+    /// completes at once, otherwise on the loop, in a later turn, once it completes.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use aiochan::Chan;
+    ///
+    /// let c = Chan::fixed(1);
+    /// let accepted = Rc::new(Cell::new(None));
+    /// let seen = accepted.clone();
+    /// c.put_then(5, move |ok| seen.set(Some(ok)));
+    /// assert_eq!(accepted.get(), Some(true));
+    /// ```
+    pub fn put_then(&self, value: T, then: impl FnOnce(bool) + 'static) {
+        let mut then: Option<Callback<bool>> = Some(Box::new(then));
+        match self.with_state(|st, wakes| st.put(value, Who::Callback(&mut then), wakes)) {
+            PutOutcome::Done(accepted) => {
+                if let Some(then) = then {
+                    then(accepted);
+                }
+            }
+            PutOutcome::Parked(_) => {}
+            PutOutcome::Refused(_) => unreachable!("a callback put always parks"),
+        }
+    }
+
+    /// Gets a value and calls `then` with it (core.async's `take!`): right away if one is there at
+    /// once, otherwise on the loop, in a later turn, once a value (or the close) comes.
+    pub fn get_then(&self, then: impl FnOnce(Option<T>) + 'static) {
+        let mut then: Option<Callback<Option<T>>> = Some(Box::new(then));
+        match self.with_state(|st, wakes| st.take(Who::Callback(&mut then), wakes)) {
+            TakeOutcome::Done(value) => {
+                if let Some(then) = then {
+                    then(value);
+                }
+            }
+            TakeOutcome::Parked(_) => {}
+            TakeOutcome::Refused => unreachable!("a callback get always parks"),
+        }
+    }
+
+    /// Puts every value in the background, in order, without waiting, and returns the channel so
+    /// that calls chain: `Chan::fixed(1).add([true])` is a lock that starts unlocked. Values that
+    /// cannot be accepted at once wait as pending puts (at most 1024 per channel).
+    pub fn add(&self, values: impl IntoIterator<Item = T>) -> Chan<T> {
+        for value in values {
+            let outcome = self.with_state(|st, wakes| st.put(value, Who::Background, wakes));
+            debug_assert!(!matches!(outcome, PutOutcome::Refused(_)));
+        }
+        self.clone()
+    }
+
+    /// Closes the channel (again: no effect) and returns it so that calls chain. Gets waiting now
+    /// complete with `None`; buffered values and waiting puts still drain to later gets; later puts
+    /// complete with `false`.
+    pub fn close(&self) -> Chan<T> {
+        self.with_state(|st, wakes| st.close(wakes));
+        self.clone()
+    }
+
+    /// Whether the channel has been closed (it may still hold values).
+    pub fn is_closed(&self) -> bool {
+        self.state.borrow().is_closed()
+    }
+
+    /// Waits until the channel is closed and every value in it has been taken.
+    pub fn join(&self) -> Join<'_, T> {
+        Join::new(self)
+    }
+
+    /// Whether a put would complete at once: the buffer has room, a get waits, or the channel is
+    /// closed (the put would then complete with `false`).
+    pub fn is_put_ready(&self) -> bool {
+        self.state.borrow_mut().can_put()
+    }
+
+    /// Whether a get would complete at once: a value is buffered, a put waits, or the channel is
+    /// closed (the get would then give `None` once drained).
+    pub fn is_get_ready(&self) -> bool {
+        self.state.borrow_mut().can_take()
+    }
+
+    /// What the channel has delivered, and which side waits.
+    pub fn stats(&self) -> ChanStats {
+        self.state.borrow().stats()
+    }
+
+    /// Queue lengths including inactive entries not yet swept (for tests of the dirty sweep).
+    #[doc(hidden)]
+    pub fn queue_lens(&self) -> (usize, usize) {
+        self.state.borrow().queue_lens()
+    }
+}
+
+impl<T: Clone + 'static> Chan<T> {
+    /// A promise channel: it keeps the first value put and gives a clone of it to every get,
+    /// forever; later puts complete at once and are ignored. Closed before any value, gets give
+    /// `None`.
+    ///
+    /// ```
+    /// use aiochan::Chan;
+    ///
+    /// aiochan::run(async {
+    ///     let answer = Chan::promise();
+    ///     answer.put(42).await;
+    ///     answer.put(0).await;
+    ///     assert_eq!((answer.get().await, answer.get().await), (Some(42), Some(42)));
+    /// });
+    /// ```
+    pub fn promise() -> Chan<T> {
+        Chan::with_buffer(PromiseBuffer::new())
+    }
+}
+
+impl<T: 'static> Default for Chan<T> {
+    fn default() -> Chan<T> {
+        Chan::new()
+    }
+}
+
+impl<T> Clone for Chan<T> {
+    fn clone(&self) -> Chan<T> {
+        Chan {
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// Channels are equal when they are the same channel.
+impl<T> PartialEq for Chan<T> {
+    fn eq(&self, other: &Chan<T>) -> bool {
+        Rc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+impl<T> Eq for Chan<T> {}
+
+impl<T> Hash for Chan<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Rc::as_ptr(&self.state).hash(state);
+    }
+}
+
+impl<T: 'static> fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Ok(st) = self.state.try_borrow() else {
+            return f.write_str("Chan { <in use> }");
+        };
+        let (puts, gets) = st.pending();
+        f.debug_struct("Chan")
+            .field("name", &st.label())
+            .field("buffer", &st.describe_buffer())
+            .field("pending_puts", &puts)
+            .field("pending_gets", &gets)
+            .field("closed", &st.is_closed())
+            .finish()
+    }
+}

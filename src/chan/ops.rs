@@ -1,0 +1,241 @@
+//! The operations on a channel that wait: the `Put`, `Get` and `Join` futures, and the polling
+//! steps they share with the `Stream` and `Sink` adapters.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use super::channel::{PutOutcome, TakeOutcome};
+use super::handler::Who;
+use super::Chan;
+use crate::runtime::waker::Waiter;
+use crate::runtime::{self, ChanOp};
+
+/// Keeps a parked future's waiter current: a future may be polled by another task than before.
+fn refresh(waker: &Waker) -> impl FnOnce(&mut Waiter) + '_ {
+    move |waiter| {
+        if !waiter.wakes_waker(waker) {
+            *waiter = Waiter::of_waker(waker);
+        }
+    }
+}
+
+impl<T: 'static> Chan<T> {
+    /// One poll of a put: starts it (taking `value`) or checks on its parked entry `key`.
+    pub(crate) fn poll_put_step(
+        &self,
+        value: &mut Option<T>,
+        key: &mut Option<usize>,
+        cx: &mut Context<'_>,
+    ) -> Poll<bool> {
+        if let Some(k) = *key {
+            let done = self.state.borrow_mut().poll_put(k, refresh(cx.waker()));
+            return match done {
+                Some(accepted) => {
+                    *key = None;
+                    Poll::Ready(accepted)
+                }
+                None => Poll::Pending,
+            };
+        }
+        let v = value
+            .take()
+            .expect("aiochan: a Put future was polled after it completed");
+        let outcome = self.with_state(|st, wakes| {
+            let outcome = st.put(v, Who::Future(cx.waker()), wakes);
+            if let PutOutcome::Parked(_) = outcome {
+                runtime::note_wait(cx, || st.waits_on(ChanOp::Put));
+            }
+            outcome
+        });
+        match outcome {
+            PutOutcome::Done(accepted) => Poll::Ready(accepted),
+            PutOutcome::Parked(k) => {
+                *key = Some(k);
+                Poll::Pending
+            }
+            PutOutcome::Refused(_) => unreachable!("a put future always parks"),
+        }
+    }
+
+    /// Gives up a put that has not been seen to complete.
+    pub(crate) fn drop_put(&self, key: &mut Option<usize>) {
+        if let Some(k) = key.take() {
+            let undelivered = self.state.borrow_mut().cancel_put(k);
+            drop(undelivered);
+        }
+    }
+
+    /// One poll of a get: starts it, or checks on its parked entry `key`.
+    pub(crate) fn poll_get_step(
+        &self,
+        key: &mut Option<usize>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<T>> {
+        if let Some(k) = *key {
+            let done = self.state.borrow_mut().poll_take(k, refresh(cx.waker()));
+            return match done {
+                Some(value) => {
+                    *key = None;
+                    Poll::Ready(value)
+                }
+                None => Poll::Pending,
+            };
+        }
+        let outcome = self.with_state(|st, wakes| {
+            let outcome = st.take(Who::Future(cx.waker()), wakes);
+            if let TakeOutcome::Parked(_) = outcome {
+                runtime::note_wait(cx, || st.waits_on(ChanOp::Get));
+            }
+            outcome
+        });
+        match outcome {
+            TakeOutcome::Done(value) => Poll::Ready(value),
+            TakeOutcome::Parked(k) => {
+                *key = Some(k);
+                Poll::Pending
+            }
+            TakeOutcome::Refused => unreachable!("a get future always parks"),
+        }
+    }
+
+    /// Gives up a get; a value already committed to it goes back to the head of the channel.
+    pub(crate) fn drop_get(&self, key: &mut Option<usize>) {
+        if let Some(k) = key.take() {
+            self.with_state(|st, wakes| st.cancel_take(k, wakes));
+        }
+    }
+}
+
+/// The future of [`Chan::put`]: `true` once the value is accepted (buffered or taken), `false` if
+/// the channel was closed.
+///
+/// # Cancel safety
+/// Dropping the future before it completes withdraws the put: the value is dropped and was never
+/// delivered to anyone. Once the put has completed, its value has been delivered, whether or not the
+/// future was polled again to say so.
+#[must_use = "a put does nothing unless awaited"]
+pub struct Put<'a, T: 'static> {
+    /// The channel.
+    chan: &'a Chan<T>,
+    /// The value, until the put starts.
+    value: Option<T>,
+    /// The parked put, while it waits.
+    key: Option<usize>,
+}
+
+impl<'a, T: 'static> Put<'a, T> {
+    pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Put<'a, T> {
+        Put {
+            chan,
+            value: Some(value),
+            key: None,
+        }
+    }
+}
+
+// The value is never pinned: it is moved into the channel.
+impl<T> Unpin for Put<'_, T> {}
+
+impl<T: 'static> Future for Put<'_, T> {
+    type Output = bool;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
+        let this = self.get_mut();
+        this.chan.poll_put_step(&mut this.value, &mut this.key, cx)
+    }
+}
+
+impl<T: 'static> Drop for Put<'_, T> {
+    fn drop(&mut self) {
+        self.chan.drop_put(&mut self.key);
+    }
+}
+
+impl<T: 'static> fmt::Debug for Put<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Put")
+            .field("chan", self.chan)
+            .field("parked", &self.key.is_some())
+            .finish()
+    }
+}
+
+/// The future of [`Chan::get`]: the next value, or `None` once the channel is closed and drained.
+///
+/// # Cancel safety
+/// Dropping the future never loses a value: if a value was already committed to it, the value goes
+/// back to the head of the channel, for the next get.
+#[must_use = "a get does nothing unless awaited"]
+pub struct Get<'a, T: 'static> {
+    /// The channel.
+    chan: &'a Chan<T>,
+    /// The parked get, while it waits.
+    key: Option<usize>,
+}
+
+impl<'a, T: 'static> Get<'a, T> {
+    pub(crate) fn new(chan: &'a Chan<T>) -> Get<'a, T> {
+        Get { chan, key: None }
+    }
+}
+
+impl<T: 'static> Future for Get<'_, T> {
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        this.chan.poll_get_step(&mut this.key, cx)
+    }
+}
+
+impl<T: 'static> Drop for Get<'_, T> {
+    fn drop(&mut self) {
+        self.chan.drop_get(&mut self.key);
+    }
+}
+
+impl<T: 'static> fmt::Debug for Get<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Get")
+            .field("chan", self.chan)
+            .field("parked", &self.key.is_some())
+            .finish()
+    }
+}
+
+/// The future of [`Chan::join`]: completes once the channel is closed and drained.
+///
+/// # Cancel safety
+/// Dropping it has no effect on the channel.
+#[must_use = "join does nothing unless awaited"]
+pub struct Join<'a, T: 'static> {
+    chan: &'a Chan<T>,
+}
+
+impl<'a, T: 'static> Join<'a, T> {
+    pub(crate) fn new(chan: &'a Chan<T>) -> Join<'a, T> {
+        Join { chan }
+    }
+}
+
+impl<T: 'static> Future for Join<'_, T> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = self.chan.state.borrow_mut();
+        if st.is_drained() {
+            return Poll::Ready(());
+        }
+        st.add_joiner(cx);
+        runtime::note_wait(cx, || st.waits_on(ChanOp::Join));
+        Poll::Pending
+    }
+}
+
+impl<T: 'static> fmt::Debug for Join<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Join").field("chan", self.chan).finish()
+    }
+}

@@ -1,0 +1,71 @@
+//! Channels driven by the loop's clock: `timeout` and `tick_tock`.
+
+use std::time::{Duration, Instant};
+
+use super::Chan;
+use crate::runtime::{go, now, sleep_until};
+
+/// A channel that closes itself after `duration` on the loop's clock (virtual time included). With a
+/// select it bounds how long to wait:
+///
+/// ```
+/// use std::time::Duration;
+/// use aiochan::{timeout, Chan};
+///
+/// aiochan::Runtime::builder().virtual_time(true).build().run(async {
+///     let deadline = timeout::<()>(Duration::from_millis(50));
+///     assert_eq!(deadline.get().await, None);
+///     assert!(deadline.is_closed());
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a running loop.
+pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
+    let c = Chan::new();
+    let closer = c.clone();
+    let deadline = now() + duration;
+    go(async move {
+        sleep_until(deadline).await;
+        closer.close();
+    });
+    c
+}
+
+/// A channel of ticks every `interval`: `(n, instant)` with `n` counting from 1 and `instant` the
+/// loop's clock when the tick was put. The first tick comes one interval after the call. Ticks
+/// wait for a get (a slow consumer delays them rather than piling them up); the ticking stops once
+/// the channel is closed.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// aiochan::Runtime::builder().virtual_time(true).build().run(async {
+///     let ticks = aiochan::tick_tock(Duration::from_millis(100));
+///     let start = aiochan::now();
+///     for n in 1..=3 {
+///         let (count, at) = ticks.get().await.unwrap();
+///         assert_eq!((count, at - start), (n, Duration::from_millis(100 * n)));
+///     }
+///     ticks.close();
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a running loop.
+pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
+    let c = Chan::new();
+    let ticker = c.clone();
+    let start = now();
+    go(async move {
+        let mut count = 0u32;
+        loop {
+            count += 1;
+            sleep_until(start + interval * count).await;
+            if ticker.is_closed() || !ticker.put((u64::from(count), now())).await {
+                break;
+            }
+        }
+    });
+    c
+}
