@@ -24,7 +24,8 @@ pub mod runtime;
 
 pub use chan::buffer::Buffer;
 pub use chan::{
-    from_iter, from_range, tick_tock, timeout, Chan, ChanState, ChanStats, TryGetError, TryPutError,
+    from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanState, ChanStats, Op,
+    Outcome, Select, Selected, TryGetError, TryPutError,
 };
 #[cfg(feature = "stream")]
 pub use chan::{ChanSink, ChanStream, Closed};

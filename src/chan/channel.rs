@@ -56,12 +56,13 @@ pub(crate) struct TakeOp<T> {
 
 /// What a put came to.
 pub(crate) enum PutOutcome<T> {
-    /// Completed: `true` if the value was accepted, `false` if the channel was closed.
-    Done(bool),
+    /// Completed: the value was accepted.
+    Accepted,
+    /// The channel is closed: the value is handed back (a waiting put then completes with `false`).
+    Closed(T),
     /// Parked under this key.
     Parked(usize),
-    /// Could not complete at once and may not park (or its select already completed elsewhere):
-    /// the value is handed back.
+    /// Could not complete at once and may not park: the value is handed back.
     Refused(T),
 }
 
@@ -71,7 +72,7 @@ pub(crate) enum TakeOutcome<T> {
     Done(Option<T>),
     /// Parked under this key.
     Parked(usize),
-    /// Could not complete at once and may not park (or its select already completed elsewhere).
+    /// Could not complete at once and may not park.
     Refused,
 }
 
@@ -149,11 +150,18 @@ impl<T: 'static> State<T> {
 
     /// What a task parked on this channel waits on, for deadlock reports.
     pub(crate) fn waits_on(&mut self, op: ChanOp) -> WaitsOn {
+        WaitsOn::Chan {
+            site: self.site(),
+            op,
+        }
+    }
+
+    /// How deadlock reports name this channel.
+    pub(crate) fn site(&mut self) -> Rc<WaitSite> {
         if self.site.is_none() {
             self.site = Some(Rc::new(WaitSite::new(self.label())));
         }
-        let site = self.site.clone().expect("made just above");
-        WaitsOn::Chan { site, op }
+        self.site.clone().expect("made just above")
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -162,24 +170,18 @@ impl<T: 'static> State<T> {
 
     /// Puts `value`, on behalf of `who`.
     pub(crate) fn put(&mut self, value: T, who: Who<'_, bool>, wakes: &mut Wakes) -> PutOutcome<T> {
-        if !who.is_active() {
-            return PutOutcome::Refused(value);
-        }
         if self.closed {
-            who.commit();
-            return PutOutcome::Done(false);
+            return PutOutcome::Closed(value);
         }
         if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
-            who.commit();
             buffer.add(value);
             self.feed_takers(wakes);
-            return PutOutcome::Done(true);
+            return PutOutcome::Accepted;
         }
         if let Some(key) = self.next_taker() {
-            who.commit();
             self.delivered_queued += 1;
             self.complete_take(key, Some(value), wakes);
-            return PutOutcome::Done(true);
+            return PutOutcome::Accepted;
         }
         match who.park() {
             Some(party) => PutOutcome::Parked(self.park_put(party, value)),
@@ -189,11 +191,7 @@ impl<T: 'static> State<T> {
 
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
-        if !who.is_active() {
-            return TakeOutcome::Refused;
-        }
         if let Some(value) = self.returned.pop_front() {
-            who.commit();
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
@@ -203,14 +201,12 @@ impl<T: 'static> State<T> {
             .filter(|b| !b.is_empty())
             .and_then(|b| b.remove())
         {
-            who.commit();
             self.delivered_buffered += 1;
             self.refill_from_putters(wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
         if let Some(key) = self.next_putter() {
-            who.commit();
             self.delivered_immediate += 1;
             let value = self.putters[key].value.take();
             self.complete_put(key, true, wakes);
@@ -218,7 +214,6 @@ impl<T: 'static> State<T> {
             return TakeOutcome::Done(value);
         }
         if self.closed {
-            who.commit();
             return TakeOutcome::Done(None);
         }
         match who.park() {
@@ -384,7 +379,8 @@ impl<T: 'static> State<T> {
         }
     }
 
-    fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
+    /// Parks a put without trying to complete it (the caller knows it cannot).
+    pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
         if self.dirty_puts >= MAX_DIRTY {
             self.dirty_puts = 0;
             self.sweep_puts();
@@ -407,7 +403,8 @@ impl<T: 'static> State<T> {
         key
     }
 
-    fn park_take(&mut self, party: Party<Option<T>>) -> usize {
+    /// Parks a get without trying to complete it (the caller knows it cannot).
+    pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
         if self.dirty_takes >= MAX_DIRTY {
             self.dirty_takes = 0;
             self.sweep_takes();

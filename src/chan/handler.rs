@@ -5,6 +5,9 @@
 //! transfer) stores the result in the entry and tells the party: a future's task is woken, a select
 //! learns which of its arms completed, a callback is queued to run. The arms of one select share a
 //! [`Flag`]: the first arm to commit clears it, which makes every other arm inactive at once.
+//!
+//! An operation that completes at once needs no commit of its own: a select first tries every arm
+//! without parking (see `select`), so only parked parties are ever committed.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -52,17 +55,11 @@ impl Flag {
 pub(crate) enum Who<'a, R> {
     /// A `put`/`get` future polled with this waker; parks with it.
     Future(&'a Waker),
-    /// An arm of a select; it parks only when `park` is set (a select with a default never parks).
-    Select {
-        flag: &'a Rc<Flag>,
-        arm: usize,
-        park: bool,
-    },
     /// A callback form: the callback is taken out to park, and left in place otherwise.
     Callback(&'a mut Option<Callback<R>>),
     /// `add`: parks with nobody to tell when it completes.
     Background,
-    /// `try_put` / `try_get`: never parks.
+    /// `try_put` / `try_get`, and the first pass of a select: never parks.
     Try,
 }
 
@@ -70,36 +67,13 @@ pub(crate) enum Who<'a, R> {
 pub(crate) type Callback<R> = Box<dyn FnOnce(R)>;
 
 impl<R> Who<'_, R> {
-    /// core.async's `active?`: a select whose flag was cleared takes no further part.
-    pub(crate) fn is_active(&self) -> bool {
-        match self {
-            Who::Select { flag, .. } => flag.is_active(),
-            _ => true,
-        }
-    }
-
-    /// core.async's `commit` for the party completing at once: a select records its arm.
-    pub(crate) fn commit(&self) {
-        if let Who::Select { flag, arm, .. } = self {
-            flag.commit(*arm);
-        }
-    }
-
     /// core.async's `blockable?`, and what to leave in the channel if it is: the parked party.
     pub(crate) fn park(self) -> Option<Party<R>> {
         match self {
             Who::Future(waker) => Some(Party::Future(Waiter::of_waker(waker))),
-            Who::Select {
-                flag,
-                arm,
-                park: true,
-            } => Some(Party::Select {
-                flag: flag.clone(),
-                arm,
-            }),
             Who::Callback(cb) => cb.take().map(Party::Callback),
             Who::Background => Some(Party::Background),
-            Who::Select { park: false, .. } | Who::Try => None,
+            Who::Try => None,
         }
     }
 }

@@ -36,6 +36,7 @@ mod error;
 pub(crate) mod handler;
 mod iter;
 mod ops;
+mod select;
 mod stats;
 #[cfg(feature = "stream")]
 mod stream;
@@ -53,6 +54,7 @@ use handler::{Callback, Wakes, Who};
 pub use error::{TryGetError, TryPutError};
 pub use iter::{from_iter, from_range};
 pub use ops::{Get, Join, Put};
+pub use select::{select, try_select, Op, Outcome, Select, Selected};
 pub use stats::{ChanState, ChanStats};
 #[cfg(feature = "stream")]
 pub use stream::{ChanSink, ChanStream, Closed};
@@ -179,9 +181,8 @@ impl<T: 'static> Chan<T> {
     /// ```
     pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
         match self.with_state(|st, wakes| st.put(value, Who::Try, wakes)) {
-            PutOutcome::Done(true) => Ok(()),
-            PutOutcome::Done(false) => unreachable!("a put to a closed channel is refused"),
-            PutOutcome::Refused(value) if self.is_closed() => Err(TryPutError::Closed(value)),
+            PutOutcome::Accepted => Ok(()),
+            PutOutcome::Closed(value) => Err(TryPutError::Closed(value)),
             PutOutcome::Refused(value) => Err(TryPutError::Full(value)),
             PutOutcome::Parked(_) => unreachable!("try_put never parks"),
         }
@@ -222,8 +223,10 @@ impl<T: 'static> Chan<T> {
     /// ```
     pub fn put_then(&self, value: T, then: impl FnOnce(bool) + 'static) {
         let mut then: Option<Callback<bool>> = Some(Box::new(then));
-        match self.with_state(|st, wakes| st.put(value, Who::Callback(&mut then), wakes)) {
-            PutOutcome::Done(accepted) => {
+        let outcome = self.with_state(|st, wakes| st.put(value, Who::Callback(&mut then), wakes));
+        match outcome {
+            PutOutcome::Accepted | PutOutcome::Closed(_) => {
+                let accepted = matches!(outcome, PutOutcome::Accepted);
                 if let Some(then) = then {
                     then(accepted);
                 }
@@ -250,7 +253,8 @@ impl<T: 'static> Chan<T> {
 
     /// Puts every value in the background, in order, without waiting, and returns the channel so
     /// that calls chain: `Chan::fixed(1).add([true])` is a lock that starts unlocked. Values that
-    /// cannot be accepted at once wait as pending puts (at most 1024 per channel).
+    /// cannot be accepted at once wait as pending puts (at most 1024 per channel); on a closed
+    /// channel they are dropped, as a put would be refused.
     pub fn add(&self, values: impl IntoIterator<Item = T>) -> Chan<T> {
         for value in values {
             let outcome = self.with_state(|st, wakes| st.put(value, Who::Background, wakes));

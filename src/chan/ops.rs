@@ -50,7 +50,8 @@ impl<T: 'static> Chan<T> {
             outcome
         });
         match outcome {
-            PutOutcome::Done(accepted) => Poll::Ready(accepted),
+            PutOutcome::Accepted => Poll::Ready(true),
+            PutOutcome::Closed(_) => Poll::Ready(false),
             PutOutcome::Parked(k) => {
                 *key = Some(k);
                 Poll::Pending

@@ -127,14 +127,19 @@ impl Runtime {
         }
     }
 
-    /// Runs `future` on a new event loop on a new thread; [`LoopThread::join`] blocks for its output.
-    pub fn run_in_thread<F>(&self, future: F) -> LoopThread<F::Output>
+    /// Starts a new event loop on a new thread and runs there the future that `main` makes;
+    /// [`LoopThread::join`] blocks for its output.
+    ///
+    /// `main` is called on the new thread, so the future it returns need not be `Send`: it may hold
+    /// channels and join handles across awaits.
+    pub fn run_in_thread<M, F>(&self, main: M) -> LoopThread<F::Output>
     where
-        F: Future + Send + 'static,
+        M: FnOnce() -> F + Send + 'static,
+        F: Future,
         F::Output: Send + 'static,
     {
         let runtime = self.clone();
-        LoopThread::spawn(move || runtime.run(future))
+        LoopThread::spawn(move || runtime.run(main()))
     }
 }
 
@@ -151,16 +156,23 @@ pub fn run<F: Future>(future: F) -> F::Output {
     Runtime::new().run(future)
 }
 
-/// Runs `future` on a new event loop on a new thread (see [`Runtime::run_in_thread`]).
+/// Starts a new event loop on a new thread, running the future that `main` makes there (see
+/// [`Runtime::run_in_thread`]).
 ///
 /// ```
-/// let loop_thread = aiochan::run_in_thread(async { 40 + 2 });
-/// assert_eq!(loop_thread.join(), 42);
+/// let loop_thread = aiochan::run_in_thread(|| async {
+///     let c = aiochan::Chan::new();
+///     let answer = aiochan::go(async { 40 + 2 });
+///     c.add([answer.await]);
+///     c.get().await
+/// });
+/// assert_eq!(loop_thread.join(), Some(42));
 /// ```
-pub fn run_in_thread<F>(future: F) -> LoopThread<F::Output>
+pub fn run_in_thread<M, F>(main: M) -> LoopThread<F::Output>
 where
-    F: Future + Send + 'static,
+    M: FnOnce() -> F + Send + 'static,
+    F: Future,
     F::Output: Send + 'static,
 {
-    Runtime::new().run_in_thread(future)
+    Runtime::new().run_in_thread(main)
 }

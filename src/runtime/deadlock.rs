@@ -18,6 +18,8 @@ pub(crate) enum WaitsOn {
     Timer,
     /// An operation on a channel.
     Chan { site: Rc<WaitSite>, op: ChanOp },
+    /// A select over these channel operations.
+    Select(Rc<Vec<(Rc<WaitSite>, ChanOp)>>),
 }
 
 /// Which channel operation a task waits in.
@@ -39,6 +41,14 @@ impl WaitSite {
     pub(crate) fn new(label: String) -> WaitSite {
         WaitSite { label }
     }
+
+    fn describe(&self, op: ChanOp) -> String {
+        match op {
+            ChanOp::Put => format!("put to {}", self.label),
+            ChanOp::Get => format!("get from {}", self.label),
+            ChanOp::Join => format!("{} to be closed and drained", self.label),
+        }
+    }
 }
 
 impl WaitsOn {
@@ -48,11 +58,11 @@ impl WaitsOn {
             WaitsOn::Unknown => UNKNOWN.to_string(),
             WaitsOn::Timer => "a timer".to_string(),
             WaitsOn::Join(target) => format!("the end of {}", task(*target)),
-            WaitsOn::Chan { site, op } => match op {
-                ChanOp::Put => format!("put to {}", site.label),
-                ChanOp::Get => format!("get from {}", site.label),
-                ChanOp::Join => format!("{} to be closed and drained", site.label),
-            },
+            WaitsOn::Chan { site, op } => site.describe(*op),
+            WaitsOn::Select(arms) => {
+                let arms: Vec<String> = arms.iter().map(|(site, op)| site.describe(*op)).collect();
+                format!("select of {}", arms.join(", "))
+            }
         }
     }
 }

@@ -15,9 +15,9 @@
 //! 2. **Timers.** Among timers with the same deadline, those set at an earlier instant fire first,
 //!    as if the work between instants took a little time; timers with the same deadline set at the
 //!    same instant fire together, making their tasks ready in the order they were set. After each
-//!    such group fires, turns run until no task is ready; only then does the next group fire. An
-//!    *instant* is the loop's clock as of the start of the turn, in whole milliseconds (the wheel's
-//!    resolution).
+//!    such group fires, turns run until no task is ready; only then does the next group fire (or
+//!    after at most 32 turns, by rule 5, if tasks keep each other ready that long). An *instant* is
+//!    the loop's clock as of the start of the turn, in whole milliseconds (the wheel's resolution).
 //! 3. **No interleaving unless await.** A task runs until it awaits something that is not ready;
 //!    nothing else runs in between.
 //! 4. **`run` returns once the main future's completion has been seen by the loop.** The loop sees
@@ -32,10 +32,16 @@
 //! # Failures
 //!
 //! A panic in a task ends the run: the other tasks are dropped and `run` panics with the task's
-//! name and the message. When the main future is pending and nothing can ever wake anything (no task
-//! ready, no timer, nothing outside the loop holding a waker), `run` panics with
-//! `deadlock: all tasks are asleep` followed by one line per blocked task saying what it waits on,
-//! and the seed to replay the run with.
+//! name and the message. When the main future is pending and nothing can ever wake anything, `run`
+//! panics with `deadlock: all tasks are asleep` followed by one line per blocked task saying what it
+//! waits on, and the seed to replay the run with.
+//!
+//! "Nothing can wake anything" means: no task is ready, no timer is armed, and no clone of a task's
+//! waker is alive. aiochan's own futures (channels, select, timers, join handles) park bare task ids
+//! and never clone wakers, so a deadlock among them is always reported. A foreign future that clones
+//! the waker might hand the clone to another thread, so while such a clone lives the loop waits
+//! instead: a deadlock involving a foreign future that keeps a waker (another crate's channel, a
+//! combinator that wraps the waker) makes `run` wait forever rather than report.
 //!
 //! # Threads
 //!
@@ -114,6 +120,16 @@ pub(crate) fn note_wait(cx: &Context<'_>, what: impl FnOnce() -> WaitsOn) {
     if let Some(task) = waker::task_of(cx) {
         context::with_current(|core| core.note_wait(task, what()));
     }
+}
+
+/// A uniform draw from `0..n` from the running loop's generator, or, outside a loop (a channel used
+/// under a foreign executor), from a generator of this thread seeded afresh.
+pub(crate) fn draw_below(n: u64) -> u64 {
+    thread_local! {
+        static OUTSIDE: std::cell::RefCell<rng::Rng> = std::cell::RefCell::new(rng::Rng::new(rng::fresh_seed()));
+    }
+    context::with_current(|core| core.rng().below(n))
+        .unwrap_or_else(|| OUTSIDE.with(|r| r.borrow_mut().below(n)))
 }
 
 /// Runs `f` on the running loop in a later turn, as a task of its own; right away if no loop runs.

@@ -68,9 +68,6 @@ struct Armed {
     loop_id: u32,
     /// The timer in that wheel.
     key: TimerKey,
-    /// The tick the sleep ends at (the wheel may fire earlier for deadlines beyond its span; the
-    /// sleep then re-arms).
-    deadline: u64,
 }
 
 /// The future returned by [`sleep`] and [`sleep_until`].
@@ -86,7 +83,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("target", &self.target)
-            .field("deadline_ms", &self.armed.map(|a| a.deadline))
+            .field("armed", &self.armed.is_some())
             .finish()
     }
 }
@@ -109,7 +106,6 @@ impl Future for Sleep {
                     self.armed = Some(Armed {
                         loop_id: core.id(),
                         key,
-                        deadline,
                     });
                     drop(timers);
                     note_wait(core, cx);
@@ -131,11 +127,6 @@ impl Future for Sleep {
                 return Poll::Pending;
             }
             timers.remove(armed.key);
-            if clock.now_tick() < armed.deadline {
-                let key = timers.insert(armed.deadline, clock.now_tick(), Waiter::of(cx));
-                self.armed = Some(Armed { key, ..armed });
-                return Poll::Pending;
-            }
             self.armed = None;
             self.target = Target::Elapsed;
             Poll::Ready(())

@@ -13,6 +13,8 @@
 //!
 //! A timer sits at the level of the highest bit in which its deadline differs from `elapsed` (the
 //! tick the wheel has processed up to), so every level-0 slot holds timers of a single deadline.
+//! Timers beyond the top level's current span (about 2.2 years) wait in an overflow list until the
+//! wheel enters their span.
 //! When the wheel reaches a slot of a higher level, that slot's timers cascade to finer levels; when
 //! it reaches a level-0 slot, the slot becomes the *due* list, sorted by the instant each timer was
 //! set, and is handed out one firing group (equal deadline, equal set instant) at a time.
@@ -26,8 +28,8 @@ use crate::runtime::waker::Waiter;
 
 /// Number of levels of the wheel.
 const LEVELS: usize = 6;
-/// The largest distance, in ticks, from `elapsed` to a deadline the wheel can hold exactly: the span
-/// of the top level. A later deadline is fired at the end of the top level's span and re-armed.
+/// The ticks within one span of the top level: deadlines that share every higher bit with `elapsed`
+/// fit in the levels; later ones overflow.
 const TOP_SPAN_MASK: u64 = (1 << (LEVELS as u32 * SLOT_BITS)) - 1;
 
 /// Names one timer of the wheel, for as long as its owner has not released it.
@@ -38,6 +40,8 @@ pub(crate) type TimerKey = usize;
 enum Place {
     /// Waiting in a slot; `index` is its position in the slot's list.
     Slot { level: u8, slot: u8, index: u32 },
+    /// Beyond the top level's current span; `index` is its position in the overflow list.
+    Overflow { index: u32 },
     /// In the due list, about to fire.
     Due,
     /// Fired: its waiter was woken; the entry stays until its owner looks.
@@ -64,6 +68,8 @@ struct Entry {
 pub(crate) struct Wheel {
     /// The levels, finest first.
     levels: [Level; LEVELS],
+    /// Timers whose deadline lies beyond the top level's current span, in no particular order.
+    overflow: Vec<TimerKey>,
     /// Every timer that is armed, due, fired-but-not-collected or cancelled-while-due.
     entries: Slab<Entry>,
     /// The tick up to which the wheel has processed slots; never decreases, never passes a timer.
@@ -80,6 +86,7 @@ impl Default for Wheel {
     fn default() -> Wheel {
         Wheel {
             levels: std::array::from_fn(|l| Level::new(l as u32)),
+            overflow: Vec::new(),
             entries: Slab::new(),
             elapsed: 0,
             due: VecDeque::new(),
@@ -105,7 +112,7 @@ impl Wheel {
 
     /// Arms a timer firing at tick `when`, set at loop instant `set_at`.
     pub(crate) fn insert(&mut self, when: u64, set_at: u64, waiter: Waiter) -> TimerKey {
-        let when = when.max(self.elapsed).min(self.elapsed | TOP_SPAN_MASK);
+        let when = when.max(self.elapsed);
         self.seq += 1;
         let key = self.entries.insert(Entry {
             when,
@@ -119,9 +126,17 @@ impl Wheel {
         key
     }
 
-    /// Files a timer into the slot its deadline calls for, seen from `elapsed`.
+    /// Files a timer into the slot its deadline calls for, seen from `elapsed`, or into the overflow
+    /// list.
     fn place(&mut self, key: TimerKey) {
         let when = self.entries[key].when;
+        if when > self.elapsed | TOP_SPAN_MASK {
+            self.overflow.push(key);
+            self.entries[key].place = Place::Overflow {
+                index: (self.overflow.len() - 1) as u32,
+            };
+            return;
+        }
         let level = level_for(self.elapsed, when);
         let slot = self.levels[level].slot_of(when);
         let index = self.levels[level].push(slot, key);
@@ -171,6 +186,14 @@ impl Wheel {
                 self.armed -= 1;
                 self.entries.remove(key).waiter
             }
+            Place::Overflow { index } => {
+                self.overflow.swap_remove(index as usize);
+                if let Some(&moved) = self.overflow.get(index as usize) {
+                    self.entries[moved].place = Place::Overflow { index };
+                }
+                self.armed -= 1;
+                self.entries.remove(key).waiter
+            }
             Place::Due => {
                 // The due list still names it; firing frees it.
                 self.armed -= 1;
@@ -192,6 +215,12 @@ impl Wheel {
         self.levels
             .iter()
             .find_map(|l| l.next_expiration(self.elapsed))
+            .or_else(|| (!self.overflow.is_empty()).then(|| self.next_span()))
+    }
+
+    /// The first tick of the top level's next span.
+    fn next_span(&self) -> u64 {
+        (self.elapsed | TOP_SPAN_MASK) + 1
     }
 
     /// Fires the earliest firing group due at or before tick `now`: appends its waiters to `woken` in
@@ -241,7 +270,15 @@ impl Wheel {
             .enumerate()
             .find_map(|(l, level)| level.next_expiration(self.elapsed).map(|at| (l, at)))
         else {
-            return false;
+            // The levels are empty: the overflow's turn comes when the next span begins.
+            if self.overflow.is_empty() || self.next_span() > now {
+                return false;
+            }
+            self.elapsed = self.next_span();
+            for key in std::mem::take(&mut self.overflow) {
+                self.place(key);
+            }
+            return true;
         };
         if at > now {
             return false;
@@ -351,15 +388,28 @@ mod tests {
     }
 
     #[test]
-    fn past_deadlines_fire_at_once_and_far_ones_are_capped() {
+    fn past_deadlines_fire_at_once() {
         let mut w = Wheel::default();
         w.insert(100, 0, waiter(1));
         assert_eq!(fired(&mut w, 100), [1]);
         w.insert(3, 100, waiter(2));
         assert_eq!(w.next_tick(), Some(100));
         assert_eq!(fired(&mut w, 100), [2]);
-        w.insert(u64::MAX, 100, waiter(3));
-        assert_eq!(w.next_tick().map(|t| t <= 100 | TOP_SPAN_MASK), Some(true));
+    }
+
+    #[test]
+    fn deadlines_beyond_the_top_span_overflow_and_fire_on_time() {
+        let mut w = Wheel::default();
+        let far = 5 * (TOP_SPAN_MASK + 1) + 17;
+        w.insert(far, 0, waiter(1));
+        let cancelled = w.insert(far + 1, 0, waiter(2));
+        w.insert(TOP_SPAN_MASK, 0, waiter(3));
+        w.remove(cancelled);
+        let mut fired_at = Vec::new();
+        while let Some(t) = w.next_tick() {
+            fired_at.extend(fired(&mut w, t).into_iter().map(|n| (n, t)));
+        }
+        assert_eq!(fired_at, [(3, TOP_SPAN_MASK), (1, far)]);
     }
 
     #[test]

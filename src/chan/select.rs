@@ -1,0 +1,388 @@
+//! `select`: complete exactly one of several channel operations (core.async's `alts!`, Go's
+//! `select`).
+//!
+//! A select works in two passes, as Go's runtime does. The first tries each operation in turn
+//! without parking: the first that can complete at once completes, and nothing else is touched.
+//! Only if none can does the second pass park every operation in its channel, all sharing one
+//! [`Flag`]; the first channel to commit one of them clears the flag, which deactivates the others,
+//! and the select withdraws them from their channels when it resumes. Parking only after every
+//! operation failed means a select can never complete against itself (a get and a put on the same
+//! channel).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::channel::{PutOutcome, TakeOutcome};
+use super::handler::{Flag, Party, Who};
+use super::Chan;
+use crate::runtime::{self, ChanOp, WaitsOn};
+
+/// One operation of a select: a get, or a put of a value.
+pub enum Op<T> {
+    /// Get a value from the channel.
+    Get(Chan<T>),
+    /// Put the value on the channel.
+    Put(Chan<T>, T),
+}
+
+impl<T> Op<T> {
+    /// A get from `chan`.
+    pub fn get(chan: &Chan<T>) -> Op<T> {
+        Op::Get(chan.clone())
+    }
+
+    /// A put of `value` to `chan`.
+    pub fn put(chan: &Chan<T>, value: T) -> Op<T> {
+        Op::Put(chan.clone(), value)
+    }
+}
+
+impl<T: 'static> fmt::Debug for Op<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Get(c) => f.debug_tuple("Get").field(c).finish(),
+            Op::Put(c, _) => f.debug_tuple("Put").field(c).finish(),
+        }
+    }
+}
+
+/// How the completed operation of a select ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome<T> {
+    /// A get completed: the value, or `None` if the channel was closed and drained.
+    Got(Option<T>),
+    /// A put completed: `true` if the value was accepted, `false` if the channel was closed.
+    Put(bool),
+}
+
+/// The one operation a select completed.
+pub struct Selected<T: 'static> {
+    /// Its position in the list of operations.
+    pub index: usize,
+    /// Its channel.
+    pub chan: Chan<T>,
+    /// How it ended.
+    pub outcome: Outcome<T>,
+}
+
+impl<T: fmt::Debug + 'static> fmt::Debug for Selected<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Selected")
+            .field("index", &self.index)
+            .field("chan", &self.chan)
+            .field("outcome", &self.outcome)
+            .finish()
+    }
+}
+
+impl<T: 'static> Selected<T> {
+    /// The value of a completed get (`None` for a closed channel, or if a put completed).
+    pub fn value(self) -> Option<T> {
+        match self.outcome {
+            Outcome::Got(value) => value,
+            Outcome::Put(_) => None,
+        }
+    }
+}
+
+/// One operation while the select runs.
+struct Arm<T> {
+    /// Position in the caller's list.
+    index: usize,
+    chan: Chan<T>,
+    /// Whether the operation is a put.
+    is_put: bool,
+    /// The value of a put, until it moves into the channel.
+    value: Option<T>,
+    /// The parked operation in `chan`, after the second pass.
+    key: Option<usize>,
+}
+
+/// Waits until exactly one of `ops` completes, at the earliest moment one can, and returns it.
+///
+/// When several operations could complete, one is chosen at random from the loop's seeded
+/// generator (so a seed fixes the choice); [`Select::priority`] makes the first one in `ops` win.
+/// A put to a closed channel completes with `false`, a get from a closed, drained channel with
+/// `None`.
+///
+/// ```
+/// use aiochan::{select, Chan, Op, Outcome};
+///
+/// aiochan::run(async {
+///     let numbers = Chan::fixed(1).add([7]);
+///     let words: Chan<i32> = Chan::new();
+///     let chosen = select([Op::get(&words), Op::get(&numbers)]).await;
+///     assert_eq!(chosen.index, 1);
+///     assert_eq!(chosen.chan, numbers);
+///     assert_eq!(chosen.outcome, Outcome::Got(Some(7)));
+/// });
+/// ```
+///
+/// # Panics
+/// If `ops` is empty: such a select would wait forever.
+pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
+    let arms: Vec<Arm<T>> = ops
+        .into_iter()
+        .enumerate()
+        .map(|(index, op)| match op {
+            Op::Get(chan) => Arm {
+                index,
+                chan,
+                is_put: false,
+                value: None,
+                key: None,
+            },
+            Op::Put(chan, value) => Arm {
+                index,
+                chan,
+                is_put: true,
+                value: Some(value),
+                key: None,
+            },
+        })
+        .collect();
+    assert!(
+        !arms.is_empty(),
+        "aiochan::select of no operations would wait forever"
+    );
+    Select {
+        arms,
+        priority: false,
+        flag: None,
+        done: false,
+    }
+}
+
+/// Completes one of `ops` if one can complete at once, and otherwise hands the operations back
+/// without having queued anything: a select with a default (aiochan's `default=`, Go's `default:`).
+///
+/// ```
+/// use aiochan::{try_select, Chan, Op};
+///
+/// let ch = Chan::new();
+/// match try_select([Op::put(&ch, "value")], false) {
+///     Ok(_) => unreachable!("nobody is there to get"),
+///     Err(ops) => assert_eq!(ops.len(), 1),
+/// }
+/// ```
+pub fn try_select<T: 'static>(
+    ops: impl IntoIterator<Item = Op<T>>,
+    priority: bool,
+) -> Result<Selected<T>, Vec<Op<T>>> {
+    let mut sel = select(ops);
+    sel.priority = priority;
+    match sel.first_pass() {
+        Some(selected) => Ok(selected),
+        None => {
+            sel.done = true;
+            let mut arms = std::mem::take(&mut sel.arms);
+            arms.sort_by_key(|arm| arm.index);
+            Err(arms
+                .into_iter()
+                .map(|arm| match arm.value {
+                    Some(value) => Op::Put(arm.chan, value),
+                    None => Op::Get(arm.chan),
+                })
+                .collect())
+        }
+    }
+}
+
+/// The future of [`select`].
+///
+/// # Cancel safety
+/// Dropping it never loses a value: a get that had already been given a value returns it to the head
+/// of its channel, and puts that were not chosen are withdrawn (their values never delivered).
+#[must_use = "a select does nothing unless awaited"]
+pub struct Select<T: 'static> {
+    /// The operations, in the order the first pass tries them.
+    arms: Vec<Arm<T>>,
+    /// Whether the first operation that can complete wins (rather than a random one).
+    priority: bool,
+    /// Shared by the parked operations, after the second pass.
+    flag: Option<Rc<Flag>>,
+    /// Set once the select has completed or been given up.
+    done: bool,
+}
+
+impl<T: 'static> Select<T> {
+    /// Makes the select prefer the operations in the order given: when several can complete, the
+    /// first of them does (aiochan's `priority=True`, tokio's `biased;`).
+    pub fn priority(mut self) -> Select<T> {
+        self.priority = true;
+        self
+    }
+
+    /// Tries each operation without parking; completes the first that can.
+    fn first_pass(&mut self) -> Option<Selected<T>> {
+        if !self.priority {
+            shuffle(&mut self.arms);
+        }
+        for i in 0..self.arms.len() {
+            let arm = &mut self.arms[i];
+            let outcome = if arm.is_put {
+                let value = arm
+                    .value
+                    .take()
+                    .expect("a put arm holds its value until parked");
+                match arm
+                    .chan
+                    .with_state(|st, wakes| st.put(value, Who::Try, wakes))
+                {
+                    PutOutcome::Accepted => Some(Outcome::Put(true)),
+                    PutOutcome::Closed(_) => Some(Outcome::Put(false)),
+                    PutOutcome::Refused(value) => {
+                        arm.value = Some(value);
+                        None
+                    }
+                    PutOutcome::Parked(_) => unreachable!("a try never parks"),
+                }
+            } else {
+                match arm.chan.with_state(|st, wakes| st.take(Who::Try, wakes)) {
+                    TakeOutcome::Done(value) => Some(Outcome::Got(value)),
+                    TakeOutcome::Refused => None,
+                    TakeOutcome::Parked(_) => unreachable!("a try never parks"),
+                }
+            };
+            if let Some(outcome) = outcome {
+                self.done = true;
+                return Some(Selected {
+                    index: arm.index,
+                    chan: arm.chan.clone(),
+                    outcome,
+                });
+            }
+        }
+        None
+    }
+
+    /// Parks every operation under one flag.
+    fn second_pass(&mut self, cx: &Context<'_>) {
+        let flag = Rc::new(Flag::default());
+        flag.set_waiter(cx);
+        let mut sites = Vec::with_capacity(self.arms.len());
+        for (arm_no, arm) in self.arms.iter_mut().enumerate() {
+            let mut st = arm.chan.state.borrow_mut();
+            arm.key = Some(match arm.value.take() {
+                Some(value) => st.park_put(
+                    Party::Select {
+                        flag: flag.clone(),
+                        arm: arm_no,
+                    },
+                    value,
+                ),
+                None => st.park_take(Party::Select {
+                    flag: flag.clone(),
+                    arm: arm_no,
+                }),
+            });
+            let op = if arm.is_put { ChanOp::Put } else { ChanOp::Get };
+            sites.push((st.site(), op));
+        }
+        runtime::note_wait(cx, || WaitsOn::Select(Rc::new(sites)));
+        self.flag = Some(flag);
+    }
+
+    /// Collects the result of the committed arm and withdraws the others.
+    fn finish(&mut self, committed: usize) -> Selected<T> {
+        self.done = true;
+        let mut outcome = None;
+        for (arm_no, arm) in self.arms.iter_mut().enumerate() {
+            let key = arm.key.take().expect("every arm parked in the second pass");
+            if arm_no == committed {
+                let mut st = arm.chan.state.borrow_mut();
+                outcome = Some(if arm.is_put {
+                    Outcome::Put(st.poll_put(key, |_| {}).expect("the committed put is done"))
+                } else {
+                    Outcome::Got(
+                        st.poll_take(key, |_| {})
+                            .expect("the committed get is done"),
+                    )
+                });
+            } else {
+                withdraw(arm, key);
+            }
+        }
+        let arm = &self.arms[committed];
+        Selected {
+            index: arm.index,
+            chan: arm.chan.clone(),
+            outcome: outcome.expect("the committed arm is among the arms"),
+        }
+    }
+}
+
+/// Withdraws a parked arm; a value committed to a get goes back to its channel.
+fn withdraw<T: 'static>(arm: &Arm<T>, key: usize) {
+    if arm.is_put {
+        let undelivered = arm.chan.state.borrow_mut().cancel_put(key);
+        drop(undelivered);
+    } else {
+        arm.chan.with_state(|st, wakes| st.cancel_take(key, wakes));
+    }
+}
+
+/// Puts the arms in a random order drawn from the loop's generator.
+fn shuffle<T>(arms: &mut [Arm<T>]) {
+    for i in (1..arms.len()).rev() {
+        let j = runtime::draw_below(i as u64 + 1) as usize;
+        arms.swap(i, j);
+    }
+}
+
+impl<T: 'static> Unpin for Select<T> {}
+
+impl<T: 'static> Future for Select<T> {
+    type Output = Selected<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Selected<T>> {
+        let this = self.get_mut();
+        assert!(
+            !this.done,
+            "aiochan: a Select was polled after it completed"
+        );
+        match &this.flag {
+            None => {
+                if let Some(selected) = this.first_pass() {
+                    return Poll::Ready(selected);
+                }
+                this.second_pass(cx);
+                Poll::Pending
+            }
+            Some(flag) => match flag.committed() {
+                Some(arm) => Poll::Ready(this.finish(arm)),
+                None => {
+                    flag.set_waiter(cx);
+                    Poll::Pending
+                }
+            },
+        }
+    }
+}
+
+impl<T: 'static> Drop for Select<T> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        for arm in &mut self.arms {
+            if let Some(key) = arm.key.take() {
+                withdraw(arm, key);
+            }
+        }
+    }
+}
+
+impl<T: 'static> fmt::Debug for Select<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("operations", &self.arms.len())
+            .field("priority", &self.priority)
+            .field("parked", &self.flag.is_some())
+            .field("done", &self.done)
+            .finish()
+    }
+}

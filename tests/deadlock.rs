@@ -1,0 +1,225 @@
+//! Deadlock reports: who waits on what, and no report while a timer or outside waker may wake.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use aiochan::{go, go_named, nop, sleep, Runtime};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// The deadlock report a run panics with.
+fn report_of<R>(f: impl FnOnce() -> R) -> String {
+    let payload = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected the run to panic with a deadlock report"),
+        Err(payload) => payload,
+    };
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .expect("a text payload")
+}
+
+/// A oneshot channel whose receiver is a foreign future: it keeps a clone of its task's waker.
+struct Oneshot<T>(Arc<Mutex<(Option<T>, Option<Waker>)>>);
+
+fn oneshot<T>() -> (Oneshot<T>, Oneshot<T>) {
+    let inner = Arc::new(Mutex::new((None, None)));
+    (Oneshot(inner.clone()), Oneshot(inner))
+}
+
+impl<T> Oneshot<T> {
+    fn send(self, value: T) {
+        let waker = {
+            let mut inner = self.0.lock().unwrap();
+            inner.0 = Some(value);
+            inner.1.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl<T> Oneshot<T> {
+    /// Drops the kept waker without waking it, as a sender that gives up would.
+    fn drop_waker(&self) -> bool {
+        let waker = self.0.lock().unwrap().1.take();
+        waker.is_some()
+    }
+}
+
+impl<T> Future for Oneshot<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut inner = self.0.lock().unwrap();
+        match inner.0.take() {
+            Some(value) => Poll::Ready(value),
+            None => {
+                inner.1 = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+#[test]
+fn a_task_stuck_forever_is_reported_with_what_main_waits_on() {
+    let report = report_of(|| {
+        Runtime::builder().seed(11).build().run(async {
+            go_named("stuck", std::future::pending::<()>()).await;
+        })
+    });
+    assert!(
+        report.starts_with("deadlock: all tasks are asleep"),
+        "{report}"
+    );
+    insta::assert_snapshot!(report, @r"
+    deadlock: all tasks are asleep
+      main: waits on the end of task 'stuck'
+      task 'stuck': waits on a future outside aiochan that kept no waker, so nothing can wake it
+    (seed 11: run with AIOCHAN_SEED=11 to replay this run)
+    ");
+}
+
+#[test]
+fn a_deadlock_is_reported_under_virtual_time_too() {
+    let report = report_of(|| {
+        Runtime::builder()
+            .virtual_time(true)
+            .seed(12)
+            .build()
+            .run(async {
+                sleep(Duration::from_secs(10)).await;
+                std::future::pending::<()>().await;
+            })
+    });
+    assert!(
+        report.starts_with(
+            "deadlock: all tasks are asleep\n  main: waits on a future outside aiochan"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_deadlock_report_lists_the_tasks_in_spawn_order() {
+    let report = report_of(|| {
+        Runtime::builder().seed(13).build().run(async {
+            // `quick` finishes and frees its slot, which the unnamed task #3 then reuses: the
+            // report must still follow spawn order, not slot order.
+            let quick = go_named("quick", async {});
+            let first = go_named("first", std::future::pending::<()>());
+            nop().await;
+            quick.await;
+            let unnamed = go(std::future::pending::<()>());
+            let waiting = go_named("waiting", first);
+            let last = go_named("last", async move {
+                unnamed.await;
+            });
+            let sleeper = go_named("sleeper", sleep(ms(1)));
+            sleeper.await; // finished tasks are not listed
+            last.await;
+            drop(waiting);
+        })
+    });
+    insta::assert_snapshot!(report, @r"
+    deadlock: all tasks are asleep
+      main: waits on the end of task 'last'
+      task 'first': waits on a future outside aiochan that kept no waker, so nothing can wake it
+      task #3: waits on a future outside aiochan that kept no waker, so nothing can wake it
+      task 'waiting': waits on the end of task 'first'
+      task 'last': waits on the end of task #3
+    (seed 13: run with AIOCHAN_SEED=13 to replay this run)
+    ");
+}
+
+#[test]
+fn the_report_names_the_seed_to_replay_the_run() {
+    let report = report_of(|| {
+        Runtime::builder()
+            .seed(123_456_789)
+            .build()
+            .run(std::future::pending::<()>())
+    });
+    assert!(report.contains("AIOCHAN_SEED=123456789"), "{report}");
+
+    // With no seed given, the report still names the fresh one the run drew.
+    let report = report_of(|| aiochan::run(std::future::pending::<()>()));
+    let seed = report
+        .split("AIOCHAN_SEED=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the report names AIOCHAN_SEED=<seed>");
+    assert!(seed.parse::<u64>().is_ok(), "{report}");
+}
+
+#[test]
+fn no_deadlock_while_a_waker_lives_on_another_thread() {
+    let begin = Instant::now();
+    let value = aiochan::run(async {
+        let (tx, rx) = oneshot();
+        let thread = std::thread::spawn(move || {
+            std::thread::sleep(ms(50));
+            tx.send("from the thread");
+        });
+        let value = go_named("receiver", rx).await;
+        thread.join().unwrap();
+        value
+    });
+    assert_eq!(value, "from the thread");
+    assert!(begin.elapsed() >= ms(50));
+}
+
+#[test]
+fn no_deadlock_while_a_timer_is_armed() {
+    // Main waits on a task that waits on a timer; another task is stuck forever meanwhile.
+    for virtual_time in [false, true] {
+        let out = Runtime::builder()
+            .virtual_time(virtual_time)
+            .seed(14)
+            .build()
+            .run(async {
+                drop(go_named("forever", std::future::pending::<()>()));
+                go(async {
+                    sleep(ms(20)).await;
+                    "woke"
+                })
+                .await
+            });
+        assert_eq!(out, "woke");
+    }
+}
+
+#[test]
+fn a_deadlock_is_reported_once_the_last_waker_held_elsewhere_is_dropped() {
+    let begin = Instant::now();
+    let report = report_of(|| {
+        Runtime::builder().seed(15).build().run(async {
+            let (tx, rx) = oneshot::<()>();
+            let thread = std::thread::spawn(move || {
+                // Wait for the receiver to park, then drop its waker without waking it.
+                while !tx.drop_waker() {
+                    std::thread::sleep(ms(1));
+                }
+            });
+            go_named("receiver", rx).await;
+            drop(thread);
+        })
+    });
+    let elapsed = begin.elapsed();
+    assert!(
+        report.starts_with(
+            "deadlock: all tasks are asleep\n  main: waits on the end of task 'receiver'"
+        ),
+        "{report}"
+    );
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}
