@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use aiochan::{go, nop, sleep, Chan, Runtime};
+use aiochan::{go, nop, select, sleep, try_select, Chan, Op, Runtime};
 
 /// A tutorial program: it starts its own loop(s) on the given runtime, as the tutorial's cells call
 /// `ac.run(main())`.
@@ -44,6 +44,11 @@ const PROGRAMS: &[(&str, Program)] = &[
     ("buffers-4-sliding", buffers::sliding),
     ("buffers-5-lock", buffers::lock),
     ("buffers-6-semaphore", buffers::semaphore),
+    ("buffers-7-select-locks", buffers::select_locks),
+    ("select-1-first-ready", selecting::first_ready),
+    ("select-2-puts", selecting::puts),
+    ("select-3-stop-workers", selecting::stop_workers),
+    ("select-4-default", selecting::default),
 ];
 
 /// "Coroutines and event loops": tasks, `go`, `nop` and the loop's ordering.
@@ -311,6 +316,110 @@ mod channels {
     }
 }
 
+/// "select: the paramount operation": exactly one of several operations completes.
+mod selecting {
+    use super::*;
+
+    /// The name a channel was given.
+    fn name<T: 'static>(c: &Chan<T>) -> String {
+        c.name().as_deref().unwrap_or("?").to_string()
+    }
+
+    /// Three channels hold values; select gets from exactly one of them, chosen at random (the seed
+    /// fixes which: try `AIOCHAN_SEED=1` and `AIOCHAN_SEED=2`). The others keep all their values.
+    pub fn first_ready(rt: &Runtime) {
+        let chan = |name: &str, values: [&str; 3]| {
+            Chan::new()
+                .named(name)
+                .add(values.map(String::from))
+                .close()
+        };
+        rt.run(async {
+            let c1 = chan("c1", ["1", "2", "3"]);
+            let c2 = chan("c2", ["a", "b", "c"]);
+            let c3 = chan("c3", ["x", "y", "z"]);
+            let chosen = select([Op::get(&c1), Op::get(&c2), Op::get(&c3)]).await;
+            let from = name(&chosen.chan);
+            println!("the result is {}", chosen.value().unwrap_or_default());
+            println!("the result is from {from}");
+            for (c, tag) in [(&c1, "c1"), (&c2, "c2"), (&c3, "c3")] {
+                while let Some(v) = c.get().await {
+                    println!("{tag} still has value: {v}");
+                }
+            }
+        });
+    }
+
+    /// Puts can be selected too: both receivers wait, and exactly one put completes.
+    pub fn puts(rt: &Runtime) {
+        async fn receive(c: Chan<&'static str>) {
+            let r = c.get().await.unwrap_or_default();
+            println!("received {r} on {}", name(&c));
+        }
+        rt.run(async {
+            let c1 = Chan::new().named("c1");
+            let c2 = Chan::new().named("c2");
+            go(receive(c1.clone()));
+            go(receive(c2.clone()));
+            // Let the receivers start waiting; without this, neither put could complete at once and
+            // the select would wait, then complete on c1, whose receiver runs first.
+            nop().await;
+            let chosen = select([Op::put(&c1, "A"), Op::put(&c2, "B")]).await;
+            println!("select completes on {}", name(&chosen.chan));
+        });
+    }
+
+    /// Closing one channel stops every worker: with priority, `stop` wins whenever it is ready.
+    pub fn stop_workers(rt: &Runtime) {
+        async fn worker(out: Chan<String>, stop: Chan<String>, tag: String) {
+            let mut i = 0;
+            loop {
+                i += 1;
+                sleep(Duration::from_millis(100)).await;
+                let chosen = select([Op::get(&stop), Op::put(&out, format!("{tag}-{i}"))])
+                    .priority()
+                    .await;
+                if chosen.chan == stop {
+                    println!("{tag} stopped");
+                    break;
+                }
+            }
+        }
+        async fn consumer(c: Chan<String>, stop: Chan<String>) {
+            loop {
+                let chosen = select([Op::get(&stop), Op::get(&c)]).priority().await;
+                if chosen.chan == stop {
+                    println!("consumer stopped");
+                    break;
+                }
+                println!("received {}", chosen.value().unwrap_or_default());
+            }
+        }
+        rt.run(async {
+            let c = Chan::new();
+            let stop = Chan::new();
+            for i in 0..3 {
+                go(worker(c.clone(), stop.clone(), format!("worker{i}")));
+            }
+            go(consumer(c, stop.clone()));
+            sleep(Duration::from_millis(600)).await;
+            stop.close();
+            sleep(Duration::from_millis(200)).await;
+        });
+    }
+
+    /// With a default, select completes only what can complete at once, and queues nothing.
+    pub fn default(rt: &Runtime) {
+        rt.run(async {
+            let ch = Chan::new();
+            if let Err(_unsent) = try_select([Op::put(&ch, "value")], false) {
+                println!("giveup");
+                println!("put cannot complete immediately and was given up");
+            }
+        });
+    }
+}
+
 /// "Channel buffering": fixed buffers and back-pressure, dropping and sliding buffers, channels as
 /// locks and semaphores.
 mod buffers {
@@ -390,6 +499,28 @@ mod buffers {
                 go(worker(lock.clone(), i));
             }
             sleep(Duration::from_secs(1)).await;
+        });
+    }
+
+    /// Three locks and three workers that take whichever lock is free: select over locks.
+    pub fn select_locks(rt: &Runtime) {
+        async fn worker(locks: Vec<Chan<bool>>, tag: String) {
+            loop {
+                let ops = locks.iter().map(Op::get);
+                let lock = select(ops).await.chan;
+                println!("{tag} working");
+                sleep(Duration::from_millis(100)).await;
+                lock.put(true).await;
+            }
+        }
+        rt.run(async {
+            let locks: Vec<Chan<bool>> = (0..3)
+                .map(|i| Chan::fixed(1).named(format!("lock{i}")).add([true]))
+                .collect();
+            for i in 0..3 {
+                go(worker(locks.clone(), format!("worker-{i}")));
+            }
+            sleep(Duration::from_millis(500)).await;
         });
     }
 

@@ -22,6 +22,12 @@
 pub mod chan;
 pub mod runtime;
 
+/// Items the crate's macros expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::chan::select_macro as select;
+}
+
 pub use chan::buffer::Buffer;
 pub use chan::{
     from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanState, ChanStats, Op,

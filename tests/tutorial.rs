@@ -23,9 +23,15 @@ fn tutorial_binary() -> PathBuf {
     binary
 }
 
+/// Runs the tutorial with `args` under seed 1 (the seeded programs depend on it).
 fn tutorial(args: &[&str]) -> String {
+    tutorial_seeded(args, 1)
+}
+
+fn tutorial_seeded(args: &[&str], seed: u64) -> String {
     let output = Command::new(tutorial_binary())
         .args(args)
+        .env("AIOCHAN_SEED", seed.to_string())
         .output()
         .expect("the tutorial example runs");
     assert!(
@@ -45,6 +51,24 @@ fn the_list_of_programs() {
 fn every_program_prints_the_tutorial_text_under_virtual_time() {
     for id in tutorial(&["--list"]).lines() {
         insta::assert_snapshot!(id, tutorial(&[id, "--virtual"]));
+    }
+}
+
+#[test]
+fn seeded_programs_repeat_under_one_seed_and_vary_across_seeds() {
+    for id in ["select-1-first-ready", "select-2-puts"] {
+        let runs: Vec<String> = (1..=8)
+            .map(|seed| tutorial_seeded(&[id, "--virtual"], seed))
+            .collect();
+        for (seed, run) in (1..=8).zip(&runs) {
+            assert_eq!(
+                &tutorial_seeded(&[id, "--virtual"], seed),
+                run,
+                "{id} under seed {seed}"
+            );
+        }
+        let distinct: std::collections::BTreeSet<&String> = runs.iter().collect();
+        assert!(distinct.len() >= 2, "{id} printed the same under 8 seeds");
     }
 }
 

@@ -37,6 +37,8 @@ pub(crate) mod handler;
 mod iter;
 mod ops;
 mod select;
+#[doc(hidden)]
+pub mod select_macro;
 mod stats;
 #[cfg(feature = "stream")]
 mod stream;

@@ -1,0 +1,461 @@
+//! The machinery behind the `select!` macro: arms of different types behind one trait, run with
+//! the same two passes and shared flag as [`select`](super::select).
+//!
+//! Not a public API: the macro expands to calls of these items, which may change at any time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::channel::{PutOutcome, TakeOutcome};
+use super::handler::{Flag, Party, Who};
+use super::Chan;
+use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
+
+/// The most arms one `select!` may have.
+pub const MAX_ARMS: usize = 16;
+
+/// What the second pass hands each arm: the select's flag, and where to note its channel for
+/// deadlock reports.
+pub struct Parking<'a> {
+    flag: &'a Rc<Flag>,
+    sites: &'a mut Vec<(Rc<WaitSite>, ChanOp)>,
+}
+
+/// One arm of a `select!`, with its result kept until the arm's body takes it.
+pub trait Arm {
+    /// First pass: completes at once if it can (a future arm is polled once).
+    fn try_now(&mut self, cx: &mut Context<'_>) -> bool;
+    /// Second pass: a channel arm parks as arm `arm` under the select's flag.
+    fn park(&mut self, arm: usize, parking: &mut Parking<'_>);
+    /// Later polls: a future arm polls its future again; channel arms wait for the flag.
+    fn poll_again(&mut self, cx: &mut Context<'_>) -> bool;
+    /// The committed channel arm collects its result from its channel.
+    fn collect(&mut self);
+    /// A parked channel arm that lost withdraws from its channel.
+    fn withdraw(&mut self);
+}
+
+/// A get arm.
+pub struct GetArm<'a, T: 'static> {
+    chan: &'a Chan<T>,
+    key: Option<usize>,
+    result: Option<Option<T>>,
+}
+
+/// Makes a get arm.
+pub fn get<T: 'static>(chan: &Chan<T>) -> GetArm<'_, T> {
+    GetArm {
+        chan,
+        key: None,
+        result: None,
+    }
+}
+
+impl<T: 'static> GetArm<'_, T> {
+    /// The value got (`None`: the channel is closed and drained).
+    pub fn take(&mut self) -> Option<T> {
+        self.result
+            .take()
+            .expect("select!: the chosen arm has its result")
+    }
+}
+
+impl<T: 'static> Arm for GetArm<'_, T> {
+    fn try_now(&mut self, _: &mut Context<'_>) -> bool {
+        match self.chan.with_state(|st, wakes| st.take(Who::Try, wakes)) {
+            TakeOutcome::Done(value) => {
+                self.result = Some(value);
+                true
+            }
+            TakeOutcome::Refused => false,
+            TakeOutcome::Parked(_) => unreachable!("a try never parks"),
+        }
+    }
+
+    fn park(&mut self, arm: usize, parking: &mut Parking<'_>) {
+        let mut st = self.chan.state.borrow_mut();
+        self.key = Some(st.park_take(Party::Select {
+            flag: parking.flag.clone(),
+            arm,
+        }));
+        parking.sites.push((st.site(), ChanOp::Get));
+    }
+
+    fn poll_again(&mut self, _: &mut Context<'_>) -> bool {
+        false
+    }
+
+    fn collect(&mut self) {
+        let key = self.key.take().expect("a committed arm was parked");
+        let got = self.chan.state.borrow_mut().poll_take(key, |_| {});
+        self.result = Some(got.expect("the committed get is done"));
+    }
+
+    fn withdraw(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.with_state(|st, wakes| st.cancel_take(key, wakes));
+        }
+    }
+}
+
+impl<T: 'static> Drop for GetArm<'_, T> {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
+}
+
+/// A put arm.
+pub struct PutArm<'a, T: 'static> {
+    chan: &'a Chan<T>,
+    value: Option<T>,
+    key: Option<usize>,
+    result: Option<bool>,
+}
+
+/// Makes a put arm.
+pub fn put<T: 'static>(chan: &Chan<T>, value: T) -> PutArm<'_, T> {
+    PutArm {
+        chan,
+        value: Some(value),
+        key: None,
+        result: None,
+    }
+}
+
+impl<T: 'static> PutArm<'_, T> {
+    /// Whether the value was accepted (`false`: the channel was closed).
+    pub fn take(&mut self) -> bool {
+        self.result
+            .take()
+            .expect("select!: the chosen arm has its result")
+    }
+}
+
+impl<T: 'static> Arm for PutArm<'_, T> {
+    fn try_now(&mut self, _: &mut Context<'_>) -> bool {
+        let value = self.value.take().expect("a put arm holds its value");
+        let outcome = self
+            .chan
+            .with_state(|st, wakes| st.put(value, Who::Try, wakes));
+        match outcome {
+            PutOutcome::Accepted => self.result = Some(true),
+            PutOutcome::Closed(_) => self.result = Some(false),
+            PutOutcome::Refused(value) => self.value = Some(value),
+            PutOutcome::Parked(_) => unreachable!("a try never parks"),
+        }
+        self.result.is_some()
+    }
+
+    fn park(&mut self, arm: usize, parking: &mut Parking<'_>) {
+        let value = self
+            .value
+            .take()
+            .expect("a put arm holds its value until parked");
+        let mut st = self.chan.state.borrow_mut();
+        self.key = Some(st.park_put(
+            Party::Select {
+                flag: parking.flag.clone(),
+                arm,
+            },
+            value,
+        ));
+        parking.sites.push((st.site(), ChanOp::Put));
+    }
+
+    fn poll_again(&mut self, _: &mut Context<'_>) -> bool {
+        false
+    }
+
+    fn collect(&mut self) {
+        let key = self.key.take().expect("a committed arm was parked");
+        let done = self.chan.state.borrow_mut().poll_put(key, |_| {});
+        self.result = Some(done.expect("the committed put is done"));
+    }
+
+    fn withdraw(&mut self) {
+        if let Some(key) = self.key.take() {
+            let undelivered = self.chan.state.borrow_mut().cancel_put(key);
+            drop(undelivered);
+        }
+    }
+}
+
+impl<T: 'static> Drop for PutArm<'_, T> {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
+}
+
+/// An arm awaiting any future.
+pub struct FutureArm<F: Future> {
+    future: Pin<Box<F>>,
+    result: Option<F::Output>,
+}
+
+/// Makes a future arm.
+pub fn future<F: Future>(future: F) -> FutureArm<F> {
+    FutureArm {
+        future: Box::pin(future),
+        result: None,
+    }
+}
+
+impl<F: Future> FutureArm<F> {
+    /// The future's output.
+    pub fn take(&mut self) -> F::Output {
+        self.result
+            .take()
+            .expect("select!: the chosen arm has its result")
+    }
+}
+
+impl<F: Future> Arm for FutureArm<F> {
+    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
+        self.poll_again(cx)
+    }
+
+    fn park(&mut self, _: usize, _: &mut Parking<'_>) {}
+
+    fn poll_again(&mut self, cx: &mut Context<'_>) -> bool {
+        match self.future.as_mut().poll(cx) {
+            Poll::Ready(output) => {
+                self.result = Some(output);
+                true
+            }
+            Poll::Pending => false,
+        }
+    }
+
+    fn collect(&mut self) {}
+
+    fn withdraw(&mut self) {}
+}
+
+/// The future a `select!` awaits: the index of the arm that completed, or `None` for the default.
+pub struct Run<'a, 'b> {
+    arms: &'a mut [&'b mut dyn Arm],
+    priority: bool,
+    has_default: bool,
+    flag: Option<Rc<Flag>>,
+}
+
+/// Runs the arms (see the module doc).
+pub fn run<'a, 'b>(
+    arms: &'a mut [&'b mut dyn Arm],
+    priority: bool,
+    has_default: bool,
+) -> Run<'a, 'b> {
+    assert!(
+        !arms.is_empty() && arms.len() <= MAX_ARMS,
+        "select! takes between 1 and {MAX_ARMS} arms besides `default`"
+    );
+    Run {
+        arms,
+        priority,
+        has_default,
+        flag: None,
+    }
+}
+
+impl Run<'_, '_> {
+    fn order(&self) -> [usize; MAX_ARMS] {
+        let mut order: [usize; MAX_ARMS] = std::array::from_fn(|i| i);
+        if !self.priority {
+            for i in (1..self.arms.len()).rev() {
+                let j = runtime::draw_below(i as u64 + 1) as usize;
+                order.swap(i, j);
+            }
+        }
+        order
+    }
+
+    /// Arm `winner` completed: the others withdraw.
+    fn finish(&mut self, winner: usize) -> Poll<Option<usize>> {
+        for (i, arm) in self.arms.iter_mut().enumerate() {
+            if i != winner {
+                arm.withdraw();
+            }
+        }
+        Poll::Ready(Some(winner))
+    }
+}
+
+impl Future for Run<'_, '_> {
+    type Output = Option<usize>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<usize>> {
+        let this = self.get_mut();
+        let n = this.arms.len();
+        let Some(flag) = this.flag.clone() else {
+            let order = this.order();
+            for &i in &order[..n] {
+                if this.arms[i].try_now(cx) {
+                    return Poll::Ready(Some(i));
+                }
+            }
+            if this.has_default {
+                return Poll::Ready(None);
+            }
+            let flag = Rc::new(Flag::default());
+            flag.set_waiter(cx);
+            let mut sites = Vec::new();
+            let mut parking = Parking {
+                flag: &flag,
+                sites: &mut sites,
+            };
+            for (i, arm) in this.arms.iter_mut().enumerate() {
+                arm.park(i, &mut parking);
+            }
+            if !sites.is_empty() {
+                runtime::note_wait(cx, || WaitsOn::Select(Rc::new(sites)));
+            }
+            this.flag = Some(flag);
+            return Poll::Pending;
+        };
+        if let Some(winner) = flag.committed() {
+            this.arms[winner].collect();
+            return this.finish(winner);
+        }
+        for i in 0..n {
+            if this.arms[i].poll_again(cx) {
+                // Claim the flag so that no channel can commit another arm from now on.
+                flag.commit(i);
+                return this.finish(i);
+            }
+        }
+        flag.set_waiter(cx);
+        Poll::Pending
+    }
+}
+
+/// Waits until exactly one of several operations completes, then runs that arm's body; the channels
+/// may have different types, and an arm may also await any future.
+///
+/// ```text
+/// select! {
+///     [biased; | priority;]            // optional: try the arms in the order written
+///     pattern = get(chan) => body,     // pattern binds Option<T>: None once chan is closed and drained
+///     pattern = put(chan, value) => body, // pattern binds bool: false if chan was closed
+///     pattern = future => body,        // pattern binds the future's output
+///     default => body,                 // optional: taken when no arm can complete at once
+/// }
+/// ```
+///
+/// Channel arms keep the exactly-once guarantee of [`select`](crate::select()): when several could
+/// complete, one is chosen (at random from the loop's seeded generator, or the first written with
+/// `biased;`) and no other has any effect. A future arm that completes first makes every channel arm
+/// withdraw; the futures of arms that lose are dropped. With `default`, nothing is ever queued. At
+/// most 16 arms; patterns must be irrefutable. Use it inside an `async` block.
+///
+/// ```
+/// use std::time::Duration;
+/// use aiochan::{select, sleep, Chan};
+///
+/// aiochan::Runtime::builder().virtual_time(true).build().run(async {
+///     let numbers: Chan<i32> = Chan::fixed(1).add([1]);
+///     let words: Chan<&str> = Chan::new();
+///     let said = select! {
+///         n = get(numbers) => format!("number {n:?}"),
+///         ok = put(words, "hello") => format!("put {ok}"),
+///         _ = sleep(Duration::from_secs(1)) => "timed out".to_string(),
+///     };
+///     assert_eq!(said, "number Some(1)");
+///
+///     let nothing = select! {
+///         w = get(words) => w.unwrap_or_default(),
+///         default => "nobody there",
+///     };
+///     assert_eq!(nothing, "nobody there");
+/// });
+/// ```
+#[macro_export]
+macro_rules! select {
+    (biased; $($rest:tt)*) => {
+        $crate::select!(@parse true [] [] [_a0 _a1 _a2 _a3 _a4 _a5 _a6 _a7 _a8 _a9 _a10 _a11 _a12 _a13 _a14 _a15]
+            [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15] $($rest)*)
+    };
+    (priority; $($rest:tt)*) => {
+        $crate::select!(biased; $($rest)*)
+    };
+    // All arms parsed: expand.
+    (@parse $prio:tt [$([$id:ident $idx:tt $kind:ident ($($args:tt)*) $pat:tt $body:tt])*]
+        [$($default:tt)?] [$($ids:ident)*] [$($idxs:tt)*]) => {{
+        $( let mut $id = $crate::__private::select::$kind($($args)*); )*
+        let __aiochan_chosen = $crate::__private::select::run(
+            &mut [$( &mut $id as &mut dyn $crate::__private::select::Arm ),*],
+            $prio,
+            $crate::select!(@has_default $($default)?),
+        )
+        .await;
+        match __aiochan_chosen {
+            $( ::core::option::Option::Some($idx) => {
+                #[allow(unused_variables)]
+                let $pat = $id.take();
+                $body
+            } )*
+            ::core::option::Option::None => $crate::select!(@default $($default)?),
+            ::core::option::Option::Some(_) => ::core::unreachable!(),
+        }
+    }};
+    (@has_default) => { false };
+    (@has_default $default:tt) => { true };
+    (@default) => { ::core::unreachable!("select! without default never completes without an arm") };
+    (@default $default:tt) => { $default };
+    // Arm heads.
+    (@parse $prio:tt $arms:tt $default:tt $ids:tt $idxs:tt default $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $ids $idxs (default) $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
+        $pat:pat = get($chan:expr) $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
+            ($id $idx get (&$chan) $pat) $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
+        $pat:pat = put($chan:expr, $value:expr) $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
+            ($id $idx put (&$chan, $value) $pat) $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
+        $pat:pat = $future:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
+            ($id $idx future ($future) $pat) => $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [] $($rest:tt)*) => {
+        ::core::compile_error!("select! takes at most 16 arms")
+    };
+    // Arm bodies.
+    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:block , $($rest:tt)*) => {
+        $crate::select!(@parse $prio $arms [$body] $ids $idxs $($rest)*)
+    };
+    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:block $($rest:tt)*) => {
+        $crate::select!(@parse $prio $arms [$body] $ids $idxs $($rest)*)
+    };
+    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:expr , $($rest:tt)*) => {
+        $crate::select!(@parse $prio $arms [$body] $ids $idxs $($rest)*)
+    };
+    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:expr) => {
+        $crate::select!(@parse $prio $arms [$body] $ids $idxs)
+    };
+    (@body $prio:tt $arms:tt [$_:tt] $ids:tt $idxs:tt (default) $($rest:tt)*) => {
+        ::core::compile_error!("select! takes at most one `default` arm")
+    };
+    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:block , $($rest:tt)*) => {
+        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs $($rest)*)
+    };
+    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:block $($rest:tt)*) => {
+        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs $($rest)*)
+    };
+    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:expr , $($rest:tt)*) => {
+        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs $($rest)*)
+    };
+    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:expr) => {
+        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs)
+    };
+    // Without `biased;`: random order.
+    ($($rest:tt)*) => {
+        $crate::select!(@parse false [] [] [_a0 _a1 _a2 _a3 _a4 _a5 _a6 _a7 _a8 _a9 _a10 _a11 _a12 _a13 _a14 _a15]
+            [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15] $($rest)*)
+    };
+}
