@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod chan;
+pub mod ops;
 pub mod runtime;
 
 /// Items the crate's macros expand to; not a public API.
@@ -28,14 +29,15 @@ pub mod __private {
     pub use crate::chan::select_macro as select;
 }
 
-pub use chan::buffer::Buffer;
+pub use chan::buffer::{self, Buffer};
 pub use chan::{
-    from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanState, ChanStats, Op,
-    Outcome, Select, Selected, TryGetError, TryPutError,
+    from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanIter, ChanSender,
+    ChanState, ChanStats, Op, Outcome, Select, Selected, SendError, TryGetError, TryPutError,
 };
 #[cfg(feature = "stream")]
 pub use chan::{ChanSink, ChanStream, Closed};
 pub use runtime::{
     go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
-    Builder, JoinHandle, LoopThread, Nop, Runtime, Sleep, SEED_VAR,
+    spawn_blocking, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
+    RemoteJoinHandle, Runtime, Sleep, SEED_VAR,
 };

@@ -12,11 +12,11 @@ use std::rc::Rc;
 
 use slab::Slab;
 
-use super::buffer::Buffer;
+use super::buffer::{AnyBuffer, Buffer};
 use super::handler::{Party, Wakes, Who};
 use super::stats::{ChanState, ChanStats};
 use crate::runtime::waker::Waiter;
-use crate::runtime::{ChanOp, WaitSite, WaitsOn};
+use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
 
 /// At most this many operations wait on one channel in each direction (core.async's
 /// `MAX-QUEUE-SIZE`): more is almost always a missing buffer or a runaway producer.
@@ -85,7 +85,7 @@ pub(crate) struct State<T> {
     /// How deadlock reports name the channel; made at the first park.
     site: Option<Rc<WaitSite>>,
     /// `None` for a rendezvous channel.
-    buffer: Option<Box<dyn Buffer<T>>>,
+    buffer: Option<AnyBuffer<T>>,
     /// Values committed to gets whose futures were then dropped: they go back to the head of the
     /// channel, ahead of the buffer. Never non-empty while an active get is parked.
     returned: VecDeque<T>,
@@ -114,7 +114,7 @@ pub(crate) struct State<T> {
 }
 
 impl<T: 'static> State<T> {
-    pub(crate) fn new(buffer: Option<Box<dyn Buffer<T>>>, number: u64) -> State<T> {
+    pub(crate) fn new(buffer: Option<AnyBuffer<T>>, number: u64) -> State<T> {
         State {
             name: None,
             number,
@@ -148,12 +148,17 @@ impl<T: 'static> State<T> {
         self.site = None;
     }
 
-    /// What a task parked on this channel waits on, for deadlock reports.
-    pub(crate) fn waits_on(&mut self, op: ChanOp) -> WaitsOn {
-        WaitsOn::Chan {
-            site: self.site(),
-            op,
-        }
+    /// Records, for deadlock reports, that the task polled with `cx` waits in `op` on this channel.
+    pub(crate) fn note_wait(&mut self, cx: &std::task::Context<'_>, op: ChanOp) {
+        let site = self.site();
+        runtime::note_wait(
+            cx,
+            || WaitsOn::Chan {
+                site: site.clone(),
+                op,
+            },
+            |w| matches!(w, WaitsOn::Chan { site: s, op: o } if *o == op && Rc::ptr_eq(s, &site)),
+        );
     }
 
     /// How deadlock reports name this channel.
@@ -271,8 +276,16 @@ impl<T: 'static> State<T> {
         }
     }
 
+    #[inline]
     fn wake_joiners_if_drained(&mut self, wakes: &mut Wakes) {
-        if self.closed && !self.joiners.is_empty() && self.is_drained() {
+        if self.closed && !self.joiners.is_empty() {
+            self.wake_joiners(wakes);
+        }
+    }
+
+    #[cold]
+    fn wake_joiners(&mut self, wakes: &mut Wakes) {
+        if self.is_drained() {
             for waiter in self.joiners.drain(..) {
                 wakes.wake(waiter);
             }
@@ -280,7 +293,11 @@ impl<T: 'static> State<T> {
     }
 
     /// Moves buffered values to waiting gets.
+    #[inline]
     fn feed_takers(&mut self, wakes: &mut Wakes) {
+        if self.takes.is_empty() {
+            return;
+        }
         while self.buffer.as_ref().is_some_and(|b| !b.is_empty()) {
             let Some(key) = self.next_taker() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
@@ -290,7 +307,11 @@ impl<T: 'static> State<T> {
     }
 
     /// Moves the values of waiting puts into the buffer while it has room.
+    #[inline]
     fn refill_from_putters(&mut self, wakes: &mut Wakes) {
+        if self.puts.is_empty() {
+            return;
+        }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
             let Some(key) = self.next_putter() else { break };
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
@@ -302,7 +323,15 @@ impl<T: 'static> State<T> {
     }
 
     /// Pops the oldest active parked get, letting go of inactive ones on the way.
+    #[inline]
     fn next_taker(&mut self) -> Option<usize> {
+        if self.takes.is_empty() {
+            return None;
+        }
+        self.pop_taker()
+    }
+
+    fn pop_taker(&mut self) -> Option<usize> {
         while let Some(key) = self.takes.pop_front() {
             let op = &mut self.takers[key];
             op.queued = false;
@@ -318,7 +347,15 @@ impl<T: 'static> State<T> {
     }
 
     /// Pops the oldest active parked put, letting go of inactive ones on the way.
+    #[inline]
     fn next_putter(&mut self) -> Option<usize> {
+        if self.puts.is_empty() {
+            return None;
+        }
+        self.pop_putter()
+    }
+
+    fn pop_putter(&mut self) -> Option<usize> {
         while let Some(key) = self.puts.pop_front() {
             let op = &mut self.putters[key];
             op.queued = false;
@@ -387,6 +424,10 @@ impl<T: 'static> State<T> {
         } else {
             self.dirty_puts += 1;
         }
+        if self.puts.len() >= MAX_PENDING {
+            // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
+            self.sweep_puts();
+        }
         assert!(
             self.puts.len() < MAX_PENDING,
             "{}: more than {MAX_PENDING} puts are waiting on it. Give it a buffer \
@@ -410,6 +451,9 @@ impl<T: 'static> State<T> {
             self.sweep_takes();
         } else {
             self.dirty_takes += 1;
+        }
+        if self.takes.len() >= MAX_PENDING {
+            self.sweep_takes();
         }
         assert!(
             self.takes.len() < MAX_PENDING,
@@ -501,7 +545,7 @@ impl<T: 'static> State<T> {
     /// The owner of a parked put gives it up. Returns the value if it was never delivered, for the
     /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
     /// promise (its value was delivered) and returns nothing.
-    pub(crate) fn cancel_put(&mut self, key: usize) -> Option<T> {
+    pub(crate) fn cancel_put(&mut self, key: usize, wakes: &mut Wakes) -> Option<T> {
         let op = &mut self.putters[key];
         let value = op.value.take();
         match op.slot {
@@ -510,6 +554,8 @@ impl<T: 'static> State<T> {
                 self.putters.remove(key);
             }
         }
+        // The withdrawn put may have been the last thing a closed channel held.
+        self.wake_joiners_if_drained(wakes);
         value
     }
 
@@ -529,10 +575,8 @@ impl<T: 'static> State<T> {
 
     fn give_back(&mut self, value: T, wakes: &mut Wakes) {
         match self.next_taker() {
-            Some(key) => {
-                self.delivered_queued += 1;
-                self.complete_take(key, Some(value), wakes);
-            }
+            // Already counted as delivered when it was first handed out.
+            Some(key) => self.complete_take(key, Some(value), wakes),
             None => self.returned.push_front(value),
         }
     }

@@ -47,7 +47,11 @@ where
 pub fn from_range(range: impl RangeBounds<i64>) -> Chan<i64> {
     let start = match range.start_bound() {
         Bound::Included(&s) => s,
-        Bound::Excluded(&s) => s.saturating_add(1),
+        Bound::Excluded(&s) => match s.checked_add(1) {
+            Some(s) => s,
+            // Nothing lies above i64::MAX.
+            None => return from_iter(std::iter::empty()),
+        },
         Bound::Unbounded => 0,
     };
     match range.end_bound() {

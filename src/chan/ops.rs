@@ -10,7 +10,7 @@ use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::Who;
 use super::Chan;
 use crate::runtime::waker::Waiter;
-use crate::runtime::{self, ChanOp};
+use crate::runtime::ChanOp;
 
 /// Keeps a parked future's waiter current: a future may be polled by another task than before.
 fn refresh(waker: &Waker) -> impl FnOnce(&mut Waiter) + '_ {
@@ -30,13 +30,16 @@ impl<T: 'static> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<bool> {
         if let Some(k) = *key {
-            let done = self.state.borrow_mut().poll_put(k, refresh(cx.waker()));
-            return match done {
+            let mut st = self.state.borrow_mut();
+            return match st.poll_put(k, refresh(cx.waker())) {
                 Some(accepted) => {
                     *key = None;
                     Poll::Ready(accepted)
                 }
-                None => Poll::Pending,
+                None => {
+                    st.note_wait(cx, ChanOp::Put);
+                    Poll::Pending
+                }
             };
         }
         let v = value
@@ -45,7 +48,7 @@ impl<T: 'static> Chan<T> {
         let outcome = self.with_state(|st, wakes| {
             let outcome = st.put(v, Who::Future(cx.waker()), wakes);
             if let PutOutcome::Parked(_) = outcome {
-                runtime::note_wait(cx, || st.waits_on(ChanOp::Put));
+                st.note_wait(cx, ChanOp::Put);
             }
             outcome
         });
@@ -63,7 +66,7 @@ impl<T: 'static> Chan<T> {
     /// Gives up a put that has not been seen to complete.
     pub(crate) fn drop_put(&self, key: &mut Option<usize>) {
         if let Some(k) = key.take() {
-            let undelivered = self.state.borrow_mut().cancel_put(k);
+            let undelivered = self.with_state(|st, wakes| st.cancel_put(k, wakes));
             drop(undelivered);
         }
     }
@@ -75,19 +78,22 @@ impl<T: 'static> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<T>> {
         if let Some(k) = *key {
-            let done = self.state.borrow_mut().poll_take(k, refresh(cx.waker()));
-            return match done {
+            let mut st = self.state.borrow_mut();
+            return match st.poll_take(k, refresh(cx.waker())) {
                 Some(value) => {
                     *key = None;
                     Poll::Ready(value)
                 }
-                None => Poll::Pending,
+                None => {
+                    st.note_wait(cx, ChanOp::Get);
+                    Poll::Pending
+                }
             };
         }
         let outcome = self.with_state(|st, wakes| {
             let outcome = st.take(Who::Future(cx.waker()), wakes);
             if let TakeOutcome::Parked(_) = outcome {
-                runtime::note_wait(cx, || st.waits_on(ChanOp::Get));
+                st.note_wait(cx, ChanOp::Get);
             }
             outcome
         });
@@ -230,7 +236,7 @@ impl<T: 'static> Future for Join<'_, T> {
             return Poll::Ready(());
         }
         st.add_joiner(cx);
-        runtime::note_wait(cx, || st.waits_on(ChanOp::Join));
+        st.note_wait(cx, ChanOp::Join);
         Poll::Pending
     }
 }

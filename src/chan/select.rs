@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::{Flag, Party, Who};
 use super::Chan;
-use crate::runtime::{self, ChanOp, WaitsOn};
+use crate::runtime::{self, ChanOp, SelectSites, WaitsOn};
 
 /// One operation of a select: a get, or a put of a value.
 pub enum Op<T> {
@@ -122,8 +122,18 @@ struct Arm<T> {
 /// ```
 ///
 /// # Panics
-/// If `ops` is empty: such a select would wait forever.
+/// If `ops` is empty: such a select would wait forever (a [`try_select`] of nothing is fine).
 pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
+    let sel = arms(ops);
+    assert!(
+        !sel.arms.is_empty(),
+        "aiochan::select of no operations would wait forever"
+    );
+    sel
+}
+
+/// The operations, not yet tried.
+fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
     let arms: Vec<Arm<T>> = ops
         .into_iter()
         .enumerate()
@@ -144,14 +154,11 @@ pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
             },
         })
         .collect();
-    assert!(
-        !arms.is_empty(),
-        "aiochan::select of no operations would wait forever"
-    );
     Select {
         arms,
         priority: false,
         flag: None,
+        waits_on: None,
         done: false,
     }
 }
@@ -172,7 +179,7 @@ pub fn try_select<T: 'static>(
     ops: impl IntoIterator<Item = Op<T>>,
     priority: bool,
 ) -> Result<Selected<T>, Vec<Op<T>>> {
-    let mut sel = select(ops);
+    let mut sel = arms(ops);
     sel.priority = priority;
     match sel.first_pass() {
         Some(selected) => Ok(selected),
@@ -204,6 +211,8 @@ pub struct Select<T: 'static> {
     priority: bool,
     /// Shared by the parked operations, after the second pass.
     flag: Option<Rc<Flag>>,
+    /// What the parked select waits on, for deadlock reports (in the order the caller gave).
+    waits_on: Option<SelectSites>,
     /// Set once the select has completed or been given up.
     done: bool,
 }
@@ -280,10 +289,25 @@ impl<T: 'static> Select<T> {
                 }),
             });
             let op = if arm.is_put { ChanOp::Put } else { ChanOp::Get };
-            sites.push((st.site(), op));
+            sites.push((arm.index, st.site(), op));
         }
-        runtime::note_wait(cx, || WaitsOn::Select(Rc::new(sites)));
+        sites.sort_by_key(|(index, _, _)| *index);
+        self.waits_on = Some(Rc::new(
+            sites.into_iter().map(|(_, site, op)| (site, op)).collect(),
+        ));
+        self.note_wait(cx);
         self.flag = Some(flag);
+    }
+
+    /// Records, for deadlock reports, that the task polled with `cx` waits in this select.
+    fn note_wait(&self, cx: &Context<'_>) {
+        if let Some(waits_on) = &self.waits_on {
+            runtime::note_wait(
+                cx,
+                || WaitsOn::Select(waits_on.clone()),
+                |w| matches!(w, WaitsOn::Select(mine) if Rc::ptr_eq(mine, waits_on)),
+            );
+        }
     }
 
     /// Collects the result of the committed arm and withdraws the others.
@@ -318,7 +342,7 @@ impl<T: 'static> Select<T> {
 /// Withdraws a parked arm; a value committed to a get goes back to its channel.
 fn withdraw<T: 'static>(arm: &Arm<T>, key: usize) {
     if arm.is_put {
-        let undelivered = arm.chan.state.borrow_mut().cancel_put(key);
+        let undelivered = arm.chan.with_state(|st, wakes| st.cancel_put(key, wakes));
         drop(undelivered);
     } else {
         arm.chan.with_state(|st, wakes| st.cancel_take(key, wakes));
@@ -356,6 +380,7 @@ impl<T: 'static> Future for Select<T> {
                 Some(arm) => Poll::Ready(this.finish(arm)),
                 None => {
                     flag.set_waiter(cx);
+                    this.note_wait(cx);
                     Poll::Pending
                 }
             },

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::{Flag, Party, Who};
 use super::Chan;
-use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
+use crate::runtime::{self, ChanOp, SelectSites, WaitSite, WaitsOn};
 
 /// The most arms one `select!` may have.
 pub const MAX_ARMS: usize = 16;
@@ -176,7 +176,7 @@ impl<T: 'static> Arm for PutArm<'_, T> {
 
     fn withdraw(&mut self) {
         if let Some(key) = self.key.take() {
-            let undelivered = self.chan.state.borrow_mut().cancel_put(key);
+            let undelivered = self.chan.with_state(|st, wakes| st.cancel_put(key, wakes));
             drop(undelivered);
         }
     }
@@ -239,6 +239,8 @@ pub struct Run<'a, 'b> {
     priority: bool,
     has_default: bool,
     flag: Option<Rc<Flag>>,
+    /// What the parked select waits on, for deadlock reports.
+    waits_on: Option<SelectSites>,
 }
 
 /// Runs the arms (see the module doc).
@@ -256,10 +258,22 @@ pub fn run<'a, 'b>(
         priority,
         has_default,
         flag: None,
+        waits_on: None,
     }
 }
 
 impl Run<'_, '_> {
+    /// Records, for deadlock reports, that the task polled with `cx` waits in this select.
+    fn note_wait(&self, cx: &Context<'_>) {
+        if let Some(waits_on) = &self.waits_on {
+            runtime::note_wait(
+                cx,
+                || WaitsOn::Select(waits_on.clone()),
+                |w| matches!(w, WaitsOn::Select(mine) if Rc::ptr_eq(mine, waits_on)),
+            );
+        }
+    }
+
     fn order(&self) -> [usize; MAX_ARMS] {
         let mut order: [usize; MAX_ARMS] = std::array::from_fn(|i| i);
         if !self.priority {
@@ -309,8 +323,9 @@ impl Future for Run<'_, '_> {
                 arm.park(i, &mut parking);
             }
             if !sites.is_empty() {
-                runtime::note_wait(cx, || WaitsOn::Select(Rc::new(sites)));
+                this.waits_on = Some(Rc::new(sites));
             }
+            this.note_wait(cx);
             this.flag = Some(flag);
             return Poll::Pending;
         };
@@ -326,6 +341,7 @@ impl Future for Run<'_, '_> {
             }
         }
         flag.set_waiter(cx);
+        this.note_wait(cx);
         Poll::Pending
     }
 }

@@ -33,9 +33,10 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 }
 
 /// A channel of ticks every `interval`: `(n, instant)` with `n` counting from 1 and `instant` the
-/// loop's clock when the tick was put. The first tick comes one interval after the call. Ticks
-/// wait for a get (a slow consumer delays them rather than piling them up); the ticking stops once
-/// the channel is closed.
+/// loop's clock when the tick was put. The first tick comes one interval after the call, tick `n`
+/// no earlier than `n` intervals after it. A tick waits for a get, so at most one is ever pending:
+/// after a slow get, the ticks whose time has passed follow one per get, none skipped. The ticking
+/// stops once the channel is closed.
 ///
 /// ```
 /// use std::time::Duration;

@@ -17,7 +17,7 @@ use slab::Slab;
 use super::clock::Clock;
 use super::deadlock::{self, WaitsOn};
 use super::rng::Rng;
-use super::shared::Shared;
+use super::shared::{RemoteCall, Shared};
 use super::task::{self, label, TaskId, TaskSlot};
 use super::timer::wheel::Wheel;
 use super::waker::{self, PollCx, Waiter};
@@ -61,12 +61,19 @@ pub(crate) struct Core {
     main_scheduled: Cell<bool>,
     /// What the main future is parked on.
     main_waits_on: RefCell<WaitsOn>,
+    /// Whether the main future's current poll recorded what it waits on.
+    main_noted: Cell<bool>,
     /// Armed timers.
     timers: RefCell<Wheel>,
     /// Waiters of the timer group being fired, kept to reuse its allocation.
     fired: RefCell<Vec<Waiter>>,
     /// Wake-ups moved in from other threads, kept to reuse its allocation.
     injected: RefCell<Vec<TaskId>>,
+    /// Calls moved in from other threads, kept to reuse its allocation.
+    calls: RefCell<Vec<RemoteCall>>,
+    /// Objects of this loop that other threads name by key (through a `Handle`): the channels behind
+    /// thread-safe senders.
+    locals: RefCell<Slab<Rc<dyn Any>>>,
     /// Real or virtual time.
     clock: Clock,
     /// The one generator behind every random choice of the loop.
@@ -89,9 +96,12 @@ impl Core {
             ready: RefCell::new(VecDeque::new()),
             main_scheduled: Cell::new(false),
             main_waits_on: RefCell::new(WaitsOn::Unknown),
+            main_noted: Cell::new(false),
             timers: RefCell::new(Wheel::default()),
             fired: RefCell::new(Vec::new()),
             injected: RefCell::new(Vec::new()),
+            calls: RefCell::new(Vec::new()),
+            locals: RefCell::new(Slab::new()),
             clock: Clock::new(virtual_time),
             rng: RefCell::new(Rng::new(seed)),
             seed,
@@ -141,13 +151,26 @@ impl Core {
         }
     }
 
-    /// Records what a task is parked on, for the deadlock report.
-    pub(crate) fn note_wait(&self, id: TaskId, what: WaitsOn) {
+    /// Records what a task is parked on, for the deadlock report. A task parked on the same thing as
+    /// last time (a loop getting from one channel) leaves the record as it is.
+    pub(crate) fn note_wait(
+        &self,
+        id: TaskId,
+        what: impl FnOnce() -> WaitsOn,
+        same: impl FnOnce(&WaitsOn) -> bool,
+    ) {
         if id == TaskId::MAIN {
-            *self.main_waits_on.borrow_mut() = what;
+            self.main_noted.set(true);
+            let mut waits_on = self.main_waits_on.borrow_mut();
+            if !same(&waits_on) {
+                *waits_on = what();
+            }
         } else if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
             if slot.gen == id.gen {
-                slot.waits_on = what;
+                slot.noted = true;
+                if !same(&slot.waits_on) {
+                    slot.waits_on = what();
+                }
             }
         }
     }
@@ -169,6 +192,7 @@ impl Core {
             aborted: false,
             join_waiter: None,
             waits_on: WaitsOn::Unknown,
+            noted: false,
         });
         let key = u32::try_from(key)
             .ok()
@@ -254,15 +278,19 @@ impl Core {
 
     fn poll_main<F: Future>(&self, main: Pin<&mut F>) -> Result<Poll<F::Output>, Failure> {
         self.main_scheduled.set(false);
-        *self.main_waits_on.borrow_mut() = WaitsOn::Unknown;
+        self.main_noted.set(false);
         let pc = PollCx {
             shared: &self.shared,
             task: TaskId::MAIN,
         };
-        catch_unwind(AssertUnwindSafe(|| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| main.poll(cx))
         }))
-        .map_err(Failure::MainPanicked)
+        .map_err(Failure::MainPanicked);
+        if !self.main_noted.get() {
+            *self.main_waits_on.borrow_mut() = WaitsOn::Unknown;
+        }
+        result
     }
 
     fn poll_task(&self, id: TaskId) {
@@ -275,7 +303,7 @@ impl Core {
                 return;
             }
             slot.scheduled = false;
-            slot.waits_on = WaitsOn::Unknown;
+            slot.noted = false;
             match slot.runnable.take() {
                 Some(r) => r,
                 None => return,
@@ -290,6 +318,9 @@ impl Core {
         }));
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[id.key as usize];
+        if !slot.noted && !matches!(slot.waits_on, WaitsOn::Unknown) {
+            slot.waits_on = WaitsOn::Unknown;
+        }
         match result {
             Ok(Poll::Pending) if !slot.aborted => slot.runnable = Some(runnable),
             Ok(Poll::Pending) => {
@@ -358,15 +389,40 @@ impl Core {
         }
     }
 
-    /// Moves wake-ups from other threads onto the ready queue; returns whether there were any.
+    /// Moves wake-ups from other threads onto the ready queue and runs the calls they sent; returns
+    /// whether there were any.
     fn take_injected(&self) -> bool {
-        let mut injected = self.injected.borrow_mut();
-        self.shared.drain_injected(&mut injected);
-        let any = !injected.is_empty();
-        for id in injected.drain(..) {
-            self.schedule(id);
+        let mut calls = std::mem::take(&mut *self.calls.borrow_mut());
+        let any = {
+            let mut injected = self.injected.borrow_mut();
+            self.shared.drain_inbox(&mut injected, &mut calls);
+            let any = !injected.is_empty() || !calls.is_empty();
+            for id in injected.drain(..) {
+                self.schedule(id);
+            }
+            any
+        };
+        for call in calls.drain(..) {
+            call();
         }
+        *self.calls.borrow_mut() = calls;
         any
+    }
+
+    /// Keeps `object` on this loop under a key that other threads can send back in a call.
+    pub(crate) fn insert_local(&self, object: Rc<dyn Any>) -> usize {
+        self.locals.borrow_mut().insert(object)
+    }
+
+    /// The object kept under `key`.
+    pub(crate) fn local(&self, key: usize) -> Option<Rc<dyn Any>> {
+        self.locals.borrow().get(key).cloned()
+    }
+
+    /// Forgets the object kept under `key`.
+    pub(crate) fn remove_local(&self, key: usize) {
+        let removed = self.locals.borrow_mut().try_remove(key);
+        drop(removed);
     }
 
     /// Fires the earliest timer group due at `now` (ordering rule 2); returns whether one fired.
@@ -411,6 +467,9 @@ impl Core {
         self.ready.borrow_mut().clear();
         let wheel = std::mem::take(&mut *self.timers.borrow_mut());
         drop(wheel);
+        drop(self.shared.close());
+        let locals = std::mem::take(&mut *self.locals.borrow_mut());
+        drop(locals);
     }
 
     /// Polls a task's completion for its join handle: the output once finished.
@@ -426,7 +485,11 @@ impl Core {
             }
             drop(tasks);
             if let Some(waiting) = waker::task_of(cx) {
-                self.note_wait(waiting, WaitsOn::Join(id));
+                self.note_wait(
+                    waiting,
+                    || WaitsOn::Join(id),
+                    |w| matches!(w, WaitsOn::Join(t) if *t == id),
+                );
             }
             return Poll::Pending;
         }

@@ -19,8 +19,11 @@ pub(crate) enum WaitsOn {
     /// An operation on a channel.
     Chan { site: Rc<WaitSite>, op: ChanOp },
     /// A select over these channel operations.
-    Select(Rc<Vec<(Rc<WaitSite>, ChanOp)>>),
+    Select(SelectSites),
 }
+
+/// The channel operations of a parked select, in the order the caller gave them.
+pub(crate) type SelectSites = Rc<Vec<(Rc<WaitSite>, ChanOp)>>;
 
 /// Which channel operation a task waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -50,6 +50,7 @@
 //! futures (other crates' channels, combinators, a oneshot completed by a thread) run as on any
 //! executor.
 
+mod blocking;
 mod builder;
 mod clock;
 mod context;
@@ -57,6 +58,7 @@ pub(crate) mod core;
 mod deadlock;
 mod join;
 mod nop;
+mod remote;
 mod rng;
 mod shared;
 pub(crate) mod task;
@@ -64,17 +66,21 @@ mod thread;
 pub(crate) mod timer;
 pub(crate) mod waker;
 
+use std::any::Any;
+use std::rc::Rc;
 use std::task::Context;
 use std::time::Instant;
 
+pub use blocking::{spawn_blocking, Blocking};
 pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
 pub use join::{go, go_named, JoinHandle};
 pub use nop::{nop, Nop};
+pub use remote::{Handle, LoopEnded, RemoteJoinHandle};
 pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
 pub(crate) use context::next_number;
-pub(crate) use deadlock::{ChanOp, WaitSite, WaitsOn};
+pub(crate) use deadlock::{ChanOp, SelectSites, WaitSite, WaitsOn};
 
 /// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task
 /// is ready, so `now()` then reads the same before and after any amount of work.
@@ -116,9 +122,14 @@ pub fn random_below(n: u64) -> u64 {
 
 /// Records, for the deadlock report, what the task polled with `cx` is about to wait on (if it is a
 /// task of the running loop).
-pub(crate) fn note_wait(cx: &Context<'_>, what: impl FnOnce() -> WaitsOn) {
+/// `same` says whether the current record already says so, saving the rewrite.
+pub(crate) fn note_wait(
+    cx: &Context<'_>,
+    what: impl FnOnce() -> WaitsOn,
+    same: impl FnOnce(&WaitsOn) -> bool,
+) {
     if let Some(task) = waker::task_of(cx) {
-        context::with_current(|core| core.note_wait(task, what()));
+        context::with_current(|core| core.note_wait(task, what, same));
     }
 }
 
@@ -130,6 +141,29 @@ pub(crate) fn draw_below(n: u64) -> u64 {
     }
     context::with_current(|core| core.rng().below(n))
         .unwrap_or_else(|| OUTSIDE.with(|r| r.borrow_mut().below(n)))
+}
+
+/// Keeps `object` on the running loop under a key that a `Handle` call can use to find it again.
+///
+/// # Panics
+/// Outside a running loop.
+pub(crate) fn insert_local(what: &str, object: Rc<dyn Any>) -> usize {
+    context::with_core(what, |core| core.insert_local(object))
+}
+
+/// The object kept under `key` on the running loop.
+pub(crate) fn local(key: usize) -> Option<Rc<dyn Any>> {
+    context::with_current(|core| core.local(key)).flatten()
+}
+
+/// Forgets the object kept under `key` on the running loop.
+pub(crate) fn remove_local(key: usize) {
+    context::with_current(|core| core.remove_local(key));
+}
+
+/// Whether `handle` points at the loop running on this thread.
+pub(crate) fn is_current(handle: &Handle) -> bool {
+    context::with_current(|core| handle.is_for(core.shared())).unwrap_or(false)
 }
 
 /// Runs `f` on the running loop in a later turn, as a task of its own; right away if no loop runs.

@@ -1,5 +1,5 @@
-//! The part of a loop that other threads reach: its poller, the queue of wake-ups from other
-//! threads, and the count of things that may still wake it.
+//! The part of a loop that other threads reach: its poller, the inbox of wake-ups and calls from
+//! other threads, and the count of things that may still wake it.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -9,14 +9,27 @@ use polling::{Events, Poller};
 
 use super::task::TaskId;
 
+/// A closure sent from another thread to run on the loop's thread, between turns.
+pub(crate) type RemoteCall = Box<dyn FnOnce() + Send>;
+
+/// What other threads have sent the loop.
+#[derive(Default)]
+struct Inbox {
+    /// Tasks woken from other threads, in arrival order.
+    wakes: Vec<TaskId>,
+    /// Calls to run on the loop, in arrival order.
+    calls: Vec<RemoteCall>,
+    /// Set when the loop has ended: nothing more is accepted.
+    closed: bool,
+}
+
 /// State shared between the loop's thread and any thread holding one of its wakers.
-#[derive(Debug)]
 pub(crate) struct Shared {
     /// Where the loop sleeps when nothing is ready; `notify` wakes it.
     poller: Poller,
-    /// Tasks woken from other threads, in arrival order; the loop moves them to its ready queue.
-    inject: Mutex<Vec<TaskId>>,
-    /// Set after a push to `inject`, cleared by the loop when it drains it: a cheap check per turn.
+    /// Wake-ups and calls from other threads; the loop takes them between turns.
+    inbox: Mutex<Inbox>,
+    /// Set after a push to `inbox`, cleared by the loop when it drains it: a cheap check per turn.
     injected: AtomicBool,
     /// Things outside the loop's own bookkeeping that may still wake it: wakers cloned by foreign
     /// futures (possibly sent to other threads), handles, I/O sources. While non-zero, an idle loop
@@ -31,28 +44,61 @@ impl Shared {
         });
         Shared {
             poller,
-            inject: Mutex::new(Vec::new()),
+            inbox: Mutex::new(Inbox::default()),
             injected: AtomicBool::new(false),
             keepalive: AtomicUsize::new(0),
         }
     }
 
     /// Queues a wake-up coming from outside the loop's thread (or from no running loop) and wakes the
-    /// loop if it sleeps.
+    /// loop if it sleeps. Ignored once the loop has ended.
     pub(crate) fn inject(&self, task: TaskId) {
-        self.inject
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(task);
-        self.injected.store(true, Ordering::Release);
-        self.notify();
+        let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        if !inbox.closed {
+            inbox.wakes.push(task);
+            drop(inbox);
+            self.injected.store(true, Ordering::Release);
+            self.notify();
+        }
     }
 
-    /// Moves the wake-ups from other threads into `into`, in arrival order.
-    pub(crate) fn drain_injected(&self, into: &mut Vec<TaskId>) {
-        if self.injected.swap(false, Ordering::Acquire) {
-            into.append(&mut self.inject.lock().unwrap_or_else(PoisonError::into_inner));
+    /// Queues `call` to run on the loop's thread between turns; hands it back if the loop has ended.
+    pub(crate) fn call(&self, call: RemoteCall) -> Result<(), RemoteCall> {
+        let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        if inbox.closed {
+            return Err(call);
         }
+        inbox.calls.push(call);
+        drop(inbox);
+        self.injected.store(true, Ordering::Release);
+        self.notify();
+        Ok(())
+    }
+
+    /// Moves the wake-ups and calls from other threads into `wakes` and `calls`, in arrival order.
+    pub(crate) fn drain_inbox(&self, wakes: &mut Vec<TaskId>, calls: &mut Vec<RemoteCall>) {
+        if self.injected.swap(false, Ordering::Acquire) {
+            let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+            wakes.append(&mut inbox.wakes);
+            calls.append(&mut inbox.calls);
+        }
+    }
+
+    /// The loop has ended: later wake-ups and calls are refused. Returns the calls that never ran,
+    /// for the caller to drop outside the lock.
+    pub(crate) fn close(&self) -> Vec<RemoteCall> {
+        let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        inbox.closed = true;
+        inbox.wakes.clear();
+        std::mem::take(&mut inbox.calls)
+    }
+
+    /// Whether the loop has ended.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.inbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .closed
     }
 
     /// Wakes the loop from `wait`, or makes its next `wait` return at once.
@@ -89,5 +135,14 @@ impl Shared {
     /// flag: a waker that wakes and then drops is then seen in one or the other.
     pub(crate) fn may_wake(&self) -> bool {
         self.keepalive.load(Ordering::Acquire) > 0 || self.injected.load(Ordering::Acquire)
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("keepalive", &self.keepalive.load(Ordering::Relaxed))
+            .field("closed", &self.is_closed())
+            .finish()
     }
 }

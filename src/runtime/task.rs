@@ -98,8 +98,10 @@ pub(crate) struct TaskSlot {
     pub(crate) aborted: bool,
     /// Who awaits the join handle, woken when the task finishes.
     pub(crate) join_waiter: Option<Waiter>,
-    /// What the task is parked on, for the deadlock report. Reset at every poll.
+    /// What the task is parked on, for the deadlock report; rewritten only when it changes.
     pub(crate) waits_on: WaitsOn,
+    /// Whether the current poll recorded what it waits on; if not, `waits_on` becomes `Unknown`.
+    pub(crate) noted: bool,
 }
 
 /// How a task is shown in messages: `'name'` when named, `#n` (its spawn number) otherwise.

@@ -136,7 +136,7 @@ impl Future for Sleep {
 
 fn note_wait(core: &super::core::Core, cx: &Context<'_>) {
     if let Some(task) = waker::task_of(cx) {
-        core.note_wait(task, WaitsOn::Timer);
+        core.note_wait(task, || WaitsOn::Timer, |w| matches!(w, WaitsOn::Timer));
     }
 }
 

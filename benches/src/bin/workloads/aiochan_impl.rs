@@ -1,8 +1,15 @@
 //! The workloads on aiochan's own runtime.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::workload::{timer_delay, Contender, SpawnClock, SpawnSample};
+use aiochan::Chan;
+
+use crate::workload::{
+    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
+    Tally,
+};
 
 pub struct Aiochan;
 
@@ -31,4 +38,94 @@ impl Contender for Aiochan {
             start.elapsed()
         })
     }
+
+    fn pingpong(n: u64) -> ChannelSample {
+        aiochan::run(async move {
+            let clock = ChannelClock::start();
+            let (a, b) = (Chan::new(), Chan::new());
+            let ping = aiochan::go({
+                let (a, b) = (a.clone(), b.clone());
+                async move {
+                    let mut tally = Tally::default();
+                    for i in 0..n {
+                        assert!(a.put(i).await, "a closed early");
+                        tally.add(b.get().await.expect("b closed early"));
+                    }
+                    a.close();
+                    tally
+                }
+            });
+            let pong = aiochan::go(async move {
+                while let Some(v) = a.get().await {
+                    assert!(b.put(v).await, "b closed early");
+                }
+            });
+            let tally = ping.await;
+            pong.await;
+            clock.stop(tally)
+        })
+    }
+
+    fn spsc(n: u64, buffer: usize) -> ChannelSample {
+        aiochan::run(async move {
+            let clock = ChannelClock::start();
+            let c = if buffer == 0 {
+                Chan::new()
+            } else {
+                Chan::fixed(buffer)
+            };
+            let producer = aiochan::go({
+                let c = c.clone();
+                async move {
+                    for i in 0..n {
+                        assert!(c.put(i).await, "closed early");
+                    }
+                    c.close();
+                }
+            });
+            let consumer = aiochan::go(consume(c));
+            let tally = consumer.await;
+            producer.await;
+            clock.stop(tally)
+        })
+    }
+
+    fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
+        aiochan::run(async move {
+            let clock = ChannelClock::start();
+            let c = Chan::fixed(buffer);
+            // The last producer to finish closes the channel, as dropping the last sender does for
+            // the peers.
+            let running = Rc::new(Cell::new(producers));
+            let handles: Vec<_> = (0..producers)
+                .map(|p| {
+                    let (c, running) = (c.clone(), running.clone());
+                    aiochan::go(async move {
+                        for i in fanin_values(p, producers, n) {
+                            assert!(c.put(i).await, "closed early");
+                        }
+                        running.set(running.get() - 1);
+                        if running.get() == 0 {
+                            c.close();
+                        }
+                    })
+                })
+                .collect();
+            let consumer = aiochan::go(consume(c));
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        })
+    }
+}
+
+/// Gets from `c` until it is closed and drained.
+async fn consume(c: Chan<u64>) -> Tally {
+    let mut tally = Tally::default();
+    while let Some(v) = c.get().await {
+        tally.add(v);
+    }
+    tally
 }

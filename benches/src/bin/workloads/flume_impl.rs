@@ -2,14 +2,18 @@
 
 use std::time::Duration;
 
+use async_executor::LocalExecutor;
+use flume::{bounded, Receiver};
+
 use crate::smol_impl::Smol;
-use crate::workload::{Contender, SpawnSample};
+use crate::workload::{fanin_values, ChannelClock, ChannelSample, Contender, SpawnSample, Tally};
 
 pub struct Flume;
 
 // Spawning and sleeping involve no channel, so flume contributes nothing of its own there: these
 // rows are smol's `LocalExecutor` and `async_io` timers again, which also shows the run-to-run
-// noise between two identical contenders. Flume matters for the channel workloads.
+// noise between two identical contenders. The channel workloads run on the same executor with
+// flume's async API; `bounded(0)` is a true rendezvous, like aiochan's unbuffered channel.
 impl Contender for Flume {
     fn spawn(n: u64) -> SpawnSample {
         Smol::spawn(n)
@@ -18,4 +22,80 @@ impl Contender for Flume {
     fn timers(n: u64) -> Duration {
         Smol::timers(n)
     }
+
+    fn pingpong(n: u64) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (a_tx, a_rx) = bounded(0);
+            let (b_tx, b_rx) = bounded(0);
+            let ping = ex.spawn(async move {
+                let mut tally = Tally::default();
+                for i in 0..n {
+                    a_tx.send_async(i).await.expect("a closed early");
+                    tally.add(b_rx.recv_async().await.expect("b closed early"));
+                }
+                tally
+            });
+            let pong = ex.spawn(async move {
+                while let Ok(v) = a_rx.recv_async().await {
+                    b_tx.send_async(v).await.expect("b closed early");
+                }
+            });
+            let tally = ping.await;
+            pong.await;
+            clock.stop(tally)
+        }))
+    }
+
+    fn spsc(n: u64, buffer: usize) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (tx, rx) = bounded(buffer);
+            let producer = ex.spawn(async move {
+                for i in 0..n {
+                    tx.send_async(i).await.expect("closed early");
+                }
+            });
+            let consumer = ex.spawn(consume(rx));
+            let tally = consumer.await;
+            producer.await;
+            clock.stop(tally)
+        }))
+    }
+
+    fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (tx, rx) = bounded(buffer);
+            let handles: Vec<_> = (0..producers)
+                .map(|p| {
+                    let tx = tx.clone();
+                    ex.spawn(async move {
+                        for i in fanin_values(p, producers, n) {
+                            tx.send_async(i).await.expect("closed early");
+                        }
+                    })
+                })
+                .collect();
+            drop(tx);
+            let consumer = ex.spawn(consume(rx));
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        }))
+    }
+}
+
+/// Receives until every sender is gone.
+async fn consume(rx: Receiver<u64>) -> Tally {
+    let mut tally = Tally::default();
+    while let Ok(v) = rx.recv_async().await {
+        tally.add(v);
+    }
+    tally
 }

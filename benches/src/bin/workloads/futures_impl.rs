@@ -3,13 +3,20 @@
 use std::time::{Duration, Instant};
 
 use async_io::Timer;
+use futures::channel::mpsc::{channel, Receiver};
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
+use futures::{SinkExt, StreamExt};
 
-use crate::workload::{timer_delay, Contender, SpawnClock, SpawnSample};
+use crate::workload::{
+    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
+    Tally,
+};
 
 pub struct Futures;
 
+// A `channel(buffer)` holds `buffer` values plus one per sender, so "unbuffered" `channel(0)` lets
+// each sender run one value ahead, and `fanin`'s 1000 senders share 64 + 1000 slots.
 impl Contender for Futures {
     fn spawn(n: u64) -> SpawnSample {
         let mut pool = LocalPool::new();
@@ -53,4 +60,95 @@ impl Contender for Futures {
             start.elapsed()
         })
     }
+
+    fn pingpong(n: u64) -> ChannelSample {
+        let mut pool = LocalPool::new();
+        let spawner = pool.spawner();
+        pool.run_until(async move {
+            let clock = ChannelClock::start();
+            let (mut a_tx, mut a_rx) = channel(0);
+            let (mut b_tx, mut b_rx) = channel(0);
+            let ping = spawner
+                .spawn_local_with_handle(async move {
+                    let mut tally = Tally::default();
+                    for i in 0..n {
+                        a_tx.send(i).await.expect("a closed early");
+                        tally.add(b_rx.next().await.expect("b closed early"));
+                    }
+                    tally
+                })
+                .expect("spawn onto a running LocalPool");
+            let pong = spawner
+                .spawn_local_with_handle(async move {
+                    while let Some(v) = a_rx.next().await {
+                        b_tx.send(v).await.expect("b closed early");
+                    }
+                })
+                .expect("spawn onto a running LocalPool");
+            let tally = ping.await;
+            pong.await;
+            clock.stop(tally)
+        })
+    }
+
+    fn spsc(n: u64, buffer: usize) -> ChannelSample {
+        let mut pool = LocalPool::new();
+        let spawner = pool.spawner();
+        pool.run_until(async move {
+            let clock = ChannelClock::start();
+            let (mut tx, rx) = channel(buffer);
+            let producer = spawner
+                .spawn_local_with_handle(async move {
+                    for i in 0..n {
+                        tx.send(i).await.expect("closed early");
+                    }
+                })
+                .expect("spawn onto a running LocalPool");
+            let consumer = spawner
+                .spawn_local_with_handle(consume(rx))
+                .expect("spawn onto a running LocalPool");
+            let tally = consumer.await;
+            producer.await;
+            clock.stop(tally)
+        })
+    }
+
+    fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
+        let mut pool = LocalPool::new();
+        let spawner = pool.spawner();
+        pool.run_until(async move {
+            let clock = ChannelClock::start();
+            let (tx, rx) = channel(buffer);
+            let handles: Vec<_> = (0..producers)
+                .map(|p| {
+                    let mut tx = tx.clone();
+                    spawner
+                        .spawn_local_with_handle(async move {
+                            for i in fanin_values(p, producers, n) {
+                                tx.send(i).await.expect("closed early");
+                            }
+                        })
+                        .expect("spawn onto a running LocalPool")
+                })
+                .collect();
+            drop(tx);
+            let consumer = spawner
+                .spawn_local_with_handle(consume(rx))
+                .expect("spawn onto a running LocalPool");
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        })
+    }
+}
+
+/// Receives until every sender is gone.
+async fn consume(mut rx: Receiver<u64>) -> Tally {
+    let mut tally = Tally::default();
+    while let Some(v) = rx.next().await {
+        tally.add(v);
+    }
+    tally
 }

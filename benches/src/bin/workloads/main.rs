@@ -54,6 +54,11 @@ impl Impl {
         Self::ALL.into_iter().find(|i| i.name() == name)
     }
 
+    /// Whether its unbuffered channel is a true rendezvous, where a put waits for a get.
+    fn has_rendezvous(self) -> bool {
+        matches!(self, Impl::Aiochan | Impl::Flume)
+    }
+
     fn figures(self, workload: Workload, n: u64) -> Vec<f64> {
         match self {
             Impl::Aiochan => workload.figures::<aiochan_impl::Aiochan>(n),
@@ -64,6 +69,11 @@ impl Impl {
         }
     }
 }
+
+/// The footnote for the figures of peers that ran an unbuffered workload on a buffered channel.
+const NOT_RENDEZVOUS: &str = "not a rendezvous: this peer has no unbuffered channel, so the run \
+    used its smallest buffer (one slot; futures: one per sender), which lets a put run one value \
+    ahead of the get.";
 
 /// What the table mode runs.
 struct Selection {
@@ -155,7 +165,7 @@ fn parse_list<T>(list: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
 fn run_table(selection: &Selection) -> String {
     let exe = std::env::current_exe().expect("locate the running executable");
     let names = selection.impls.iter().map(|imp| imp.name()).collect();
-    let mut table = Table::new(names, selection.rounds);
+    let mut table = Table::new(names, selection.rounds, NOT_RENDEZVOUS);
     for &workload in &selection.workloads {
         let n = workload.default_n();
         let mut runs = vec![Vec::new(); selection.impls.len()];
@@ -170,10 +180,16 @@ fn run_table(selection: &Selection) -> String {
                 imp_runs.push(run_child(&exe, imp, workload, n));
             }
         }
+        let marked: Vec<bool> = selection
+            .impls
+            .iter()
+            .map(|imp| workload.is_unbuffered() && !imp.has_rendezvous())
+            .collect();
         table.add(
             format!("{} (n={n})", workload.name()),
             workload.metrics(),
             &runs,
+            &marked,
         );
     }
     table.render()

@@ -3,10 +3,15 @@
 /// The name whose figures every other implementation is compared against.
 const BASELINE: &str = "aiochan";
 
+/// Follows a marked figure, and starts the footnote that says what the mark means.
+const MARK: &str = "†";
+
 /// Medians of every metric of every workload, one column per implementation.
 pub struct Table {
     impls: Vec<&'static str>,
     rounds: usize,
+    /// What a marked figure means; printed under the table when a row has one.
+    mark_note: &'static str,
     rows: Vec<Row>,
 }
 
@@ -15,19 +20,29 @@ struct Row {
     workload: String,
     metric: &'static str,
     figures: Vec<Vec<f64>>,
+    /// `marked[impl]`: that implementation's figure and ratio carry the mark.
+    marked: Vec<bool>,
 }
 
 impl Table {
-    pub fn new(impls: Vec<&'static str>, rounds: usize) -> Self {
+    pub fn new(impls: Vec<&'static str>, rounds: usize, mark_note: &'static str) -> Self {
         Self {
             impls,
             rounds,
+            mark_note,
             rows: Vec::new(),
         }
     }
 
-    /// Adds a workload's results, `runs[impl][round][metric]`, as one row per metric.
-    pub fn add(&mut self, workload: String, metrics: &[&'static str], runs: &[Vec<Vec<f64>>]) {
+    /// Adds a workload's results, `runs[impl][round][metric]`, as one row per metric; `marked[impl]`
+    /// says whose figures carry the mark.
+    pub fn add(
+        &mut self,
+        workload: String,
+        metrics: &[&'static str],
+        runs: &[Vec<Vec<f64>>],
+        marked: &[bool],
+    ) {
         for (m, &metric) in metrics.iter().enumerate() {
             self.rows.push(Row {
                 workload: workload.clone(),
@@ -36,6 +51,7 @@ impl Table {
                     .iter()
                     .map(|rounds| rounds.iter().map(|figures| figures[m]).collect())
                     .collect(),
+                marked: marked.to_vec(),
             });
         }
     }
@@ -59,8 +75,14 @@ impl Table {
         out += &table_row(&header);
         out += &table_row(&vec!["---".to_string(); header.len()]);
         for row in &self.rows {
+            let mark = |i: usize| if row.marked[i] { MARK } else { "" };
             let mut cells = vec![row.workload.clone(), row.metric.to_string()];
-            cells.extend(row.figures.iter().map(|f| format!("{:.1}", median(f))));
+            cells.extend(
+                row.figures
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{:.1}{}", median(f), mark(i))),
+            );
             if let Some(b) = baseline {
                 cells.extend(peers.iter().map(|&p| {
                     let ratios: Vec<f64> = row.figures[p]
@@ -68,7 +90,7 @@ impl Table {
                         .zip(&row.figures[b])
                         .map(|(peer, base)| peer / base)
                         .collect();
-                    format!("{:.2}", median(&ratios))
+                    format!("{:.2}{}", median(&ratios), mark(p))
                 }));
             }
             out += &table_row(&cells);
@@ -82,6 +104,9 @@ impl Table {
                 "A `peer/{BASELINE}` column is the median of the per-round ratios peer figure / \
                  {BASELINE} figure: above 1 means {BASELINE} is faster (or smaller).\n"
             );
+        }
+        if self.rows.iter().flat_map(|row| &row.marked).any(|&m| m) {
+            out += &format!("{MARK} {}\n", self.mark_note);
         }
         out
     }

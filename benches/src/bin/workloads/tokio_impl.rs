@@ -3,9 +3,13 @@
 use std::time::{Duration, Instant};
 
 use tokio::runtime::{Builder, Runtime};
+use tokio::sync::mpsc::{channel, Receiver};
 use tokio::task::{spawn_local, LocalSet};
 
-use crate::workload::{timer_delay, Contender, SpawnClock, SpawnSample};
+use crate::workload::{
+    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
+    Tally,
+};
 
 pub struct Tokio;
 
@@ -14,6 +18,11 @@ fn runtime() -> Runtime {
         .enable_time()
         .build()
         .expect("build tokio runtime")
+}
+
+/// tokio has no rendezvous channel: "unbuffered" gets its smallest, one slot.
+fn capacity(buffer: usize) -> usize {
+    buffer.max(1)
 }
 
 impl Contender for Tokio {
@@ -41,4 +50,77 @@ impl Contender for Tokio {
             start.elapsed()
         })
     }
+
+    fn pingpong(n: u64) -> ChannelSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = ChannelClock::start();
+            let (a_tx, mut a_rx) = channel(capacity(0));
+            let (b_tx, mut b_rx) = channel(capacity(0));
+            let ping = spawn_local(async move {
+                let mut tally = Tally::default();
+                for i in 0..n {
+                    a_tx.send(i).await.expect("a closed early");
+                    tally.add(b_rx.recv().await.expect("b closed early"));
+                }
+                tally
+            });
+            let pong = spawn_local(async move {
+                while let Some(v) = a_rx.recv().await {
+                    b_tx.send(v).await.expect("b closed early");
+                }
+            });
+            let tally = ping.await.expect("task panicked");
+            pong.await.expect("task panicked");
+            clock.stop(tally)
+        })
+    }
+
+    fn spsc(n: u64, buffer: usize) -> ChannelSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = ChannelClock::start();
+            let (tx, rx) = channel(capacity(buffer));
+            let producer = spawn_local(async move {
+                for i in 0..n {
+                    tx.send(i).await.expect("closed early");
+                }
+            });
+            let consumer = spawn_local(consume(rx));
+            let tally = consumer.await.expect("task panicked");
+            producer.await.expect("task panicked");
+            clock.stop(tally)
+        })
+    }
+
+    fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = ChannelClock::start();
+            let (tx, rx) = channel(capacity(buffer));
+            let handles: Vec<_> = (0..producers)
+                .map(|p| {
+                    let tx = tx.clone();
+                    spawn_local(async move {
+                        for i in fanin_values(p, producers, n) {
+                            tx.send(i).await.expect("closed early");
+                        }
+                    })
+                })
+                .collect();
+            drop(tx);
+            let consumer = spawn_local(consume(rx));
+            let tally = consumer.await.expect("task panicked");
+            for handle in handles {
+                handle.await.expect("task panicked");
+            }
+            clock.stop(tally)
+        })
+    }
+}
+
+/// Receives until every sender is gone.
+async fn consume(mut rx: Receiver<u64>) -> Tally {
+    let mut tally = Tally::default();
+    while let Some(v) = rx.recv().await {
+        tally.add(v);
+    }
+    tally
 }

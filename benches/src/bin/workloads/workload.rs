@@ -5,6 +5,13 @@ use std::time::{Duration, Instant};
 /// The longest `timers` sleep; every run takes at least this long, so only the excess is reported.
 const TIMER_SPREAD_MS: u64 = 100;
 
+/// The buffer of `spsc_buffered`'s channel.
+const SPSC_BUFFER: usize = 1024;
+/// How many tasks feed `fanin`'s channel.
+const FANIN_PRODUCERS: u64 = 1000;
+/// The buffer of `fanin`'s channel.
+const FANIN_BUFFER: usize = 64;
+
 /// One implementation of every workload.
 ///
 /// Each method builds its runtime, then starts its clock inside it, so runtime construction and
@@ -15,20 +22,46 @@ pub trait Contender {
     /// Spawns `n` tasks, task `i` sleeping `timer_delay(i)`, awaits them all and returns the wall
     /// time from just before the first spawn to just after the last join.
     fn timers(n: u64) -> Duration;
+    /// Task A puts `0..n` on channel `a`, one at a time, and gets each back from channel `b`, which
+    /// task B fills with whatever it gets from `a`; both channels are unbuffered. A tallies the
+    /// echoes.
+    fn pingpong(n: u64) -> ChannelSample;
+    /// One producer puts `0..n` on a channel with a buffer of `buffer` values (0: unbuffered) and
+    /// closes it; one consumer gets until the channel is closed and tallies what it got.
+    fn spsc(n: u64, buffer: usize) -> ChannelSample;
+    /// `producers` tasks put `0..n` between them (producer `p` puts `fanin_values(p, ..)`) on one
+    /// channel with a buffer of `buffer` values; the channel closes when the last producer is done;
+    /// one consumer gets until it is closed and tallies what it got.
+    fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample;
 }
 
 /// A workload the binary can run; adding one means a variant here and a method on `Contender`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
+    Pingpong,
+    SpscUnbuffered,
+    SpscBuffered,
+    Fanin,
     Spawn,
     Timers,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 2] = [Workload::Spawn, Workload::Timers];
+    pub const ALL: [Workload; 6] = [
+        Workload::Pingpong,
+        Workload::SpscUnbuffered,
+        Workload::SpscBuffered,
+        Workload::Fanin,
+        Workload::Spawn,
+        Workload::Timers,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
+            Workload::Pingpong => "pingpong",
+            Workload::SpscUnbuffered => "spsc_unbuffered",
+            Workload::SpscBuffered => "spsc_buffered",
+            Workload::Fanin => "fanin",
             Workload::Spawn => "spawn",
             Workload::Timers => "timers",
         }
@@ -40,14 +73,23 @@ impl Workload {
 
     pub fn default_n(self) -> u64 {
         match self {
+            Workload::Pingpong | Workload::SpscUnbuffered | Workload::Fanin => 1_000_000,
+            Workload::SpscBuffered => 10_000_000,
             Workload::Spawn => 1_000_000,
             Workload::Timers => 100_000,
         }
     }
 
+    /// Whether the workload's channels are unbuffered, which only rendezvous channels honour.
+    pub fn is_unbuffered(self) -> bool {
+        matches!(self, Workload::Pingpong | Workload::SpscUnbuffered)
+    }
+
     /// What each number on a run's output line measures, in order; all are lower-is-better.
     pub fn metrics(self) -> &'static [&'static str] {
         match self {
+            Workload::Pingpong => &["ns/round trip"],
+            Workload::SpscUnbuffered | Workload::SpscBuffered | Workload::Fanin => &["ns/message"],
             Workload::Spawn => &["ns/task", "peak bytes/task"],
             Workload::Timers => &["ms beyond 100"],
         }
@@ -55,7 +97,20 @@ impl Workload {
 
     /// Runs this workload once with `C` and returns one figure per entry of `metrics`.
     pub fn figures<C: Contender>(self, n: u64) -> Vec<f64> {
+        let channel = |sample: ChannelSample| {
+            assert_eq!(
+                sample.tally,
+                Tally::of_range(n),
+                "{}: the values got are not 0..n, each once",
+                self.name()
+            );
+            vec![sample.elapsed.as_nanos() as f64 / n as f64]
+        };
         match self {
+            Workload::Pingpong => channel(C::pingpong(n)),
+            Workload::SpscUnbuffered => channel(C::spsc(n, 0)),
+            Workload::SpscBuffered => channel(C::spsc(n, SPSC_BUFFER)),
+            Workload::Fanin => channel(C::fanin(n, FANIN_PRODUCERS, FANIN_BUFFER)),
             Workload::Spawn => {
                 let sample = C::spawn(n);
                 // The high-water mark only rises, so reading it after the runtime is gone still
@@ -77,6 +132,57 @@ impl Workload {
 /// How long task `i` of `timers` sleeps: 1 to 100 ms, spread evenly by a prime stride.
 pub fn timer_delay(i: u64) -> Duration {
     Duration::from_millis(1 + (i * 7919) % TIMER_SPREAD_MS)
+}
+
+/// The values `fanin`'s producer `p` of `producers` puts: every `producers`-th value of `0..n`,
+/// from `p`, so that the producers share `0..n` evenly whatever `n` is.
+pub fn fanin_values(p: u64, producers: u64, n: u64) -> impl Iterator<Item = u64> {
+    (p..n).step_by(producers as usize)
+}
+
+/// How many values a channel workload's receiving task got, and their sum: a run is valid only if
+/// that matches `0..n` (a lost or doubled value shows in one or the other).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    count: u64,
+    sum: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, value: u64) {
+        self.count += 1;
+        self.sum += value;
+    }
+
+    fn of_range(n: u64) -> Self {
+        Self {
+            count: n,
+            sum: n * (n - 1) / 2,
+        }
+    }
+}
+
+/// The result of one channel workload run.
+pub struct ChannelSample {
+    elapsed: Duration,
+    tally: Tally,
+}
+
+/// The clock of a channel workload, started inside the runtime before the first channel is made.
+pub struct ChannelClock(Instant);
+
+impl ChannelClock {
+    pub fn start() -> Self {
+        Self(Instant::now())
+    }
+
+    /// Stops the clock; `tally` is what the receiving task got, checked by `Workload::figures`.
+    pub fn stop(self, tally: Tally) -> ChannelSample {
+        ChannelSample {
+            elapsed: self.0.elapsed(),
+            tally,
+        }
+    }
 }
 
 /// The result of one `spawn` run.

@@ -1,0 +1,210 @@
+//! The limit of 1024 waiting operations per channel and direction; sweeping withdrawn ones.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use aiochan::{go, nop, Chan, Runtime};
+
+/// The most operations that may wait on one channel in each direction.
+const MAX_PENDING: usize = 1024;
+
+/// Runs `future` on a loop with virtual time and a fixed seed.
+fn run_virtual<F: Future>(future: F) -> F::Output {
+    Runtime::builder()
+        .virtual_time(true)
+        .seed(7)
+        .build()
+        .run(future)
+}
+
+struct NoopWake;
+
+impl Wake for NoopWake {
+    fn wake(self: Arc<Self>) {}
+}
+
+fn noop_waker() -> Waker {
+    Waker::from(Arc::new(NoopWake))
+}
+
+/// Polls `future` once with a waker that does nothing and asserts that it waits.
+fn park<F: Future + Unpin>(future: &mut F, waker: &Waker) {
+    let poll = Pin::new(future).poll(&mut Context::from_waker(waker));
+    assert!(poll.is_pending(), "expected the operation to wait");
+}
+
+#[test]
+fn a_channel_takes_1024_waiting_puts() {
+    run_virtual(async {
+        let c = Chan::new().named("jobs");
+        c.add(0..MAX_PENDING);
+        assert!(format!("{c:?}").contains("pending_puts: 1024"));
+        c.close();
+        let mut got = Vec::new();
+        while let Some(v) = c.get().await {
+            got.push(v);
+        }
+        assert_eq!(got, (0..MAX_PENDING).collect::<Vec<_>>());
+    });
+}
+
+#[test]
+#[should_panic(
+    expected = "channel 'jobs': more than 1024 puts are waiting on it. Give it a buffer (Chan::fixed(n)"
+)]
+fn the_1025th_waiting_put_panics_naming_the_channel_and_suggesting_a_buffer() {
+    let c = Chan::new().named("jobs");
+    c.add(0..MAX_PENDING);
+    c.add([MAX_PENDING]);
+}
+
+#[test]
+#[should_panic(expected = "channel 'jobs': more than 1024 puts are waiting on it")]
+fn the_1025th_waiting_put_future_panics_its_run() {
+    run_virtual(async {
+        let c = Chan::new().named("jobs");
+        for i in 0..=MAX_PENDING {
+            let c = c.clone();
+            go(async move { c.put(i).await });
+        }
+        nop().await;
+    });
+}
+
+#[test]
+fn a_channel_takes_1024_waiting_gets() {
+    let c = Chan::new();
+    let got = Rc::new(RefCell::new(Vec::new()));
+    for _ in 0..MAX_PENDING {
+        let got = got.clone();
+        c.get_then(move |v| got.borrow_mut().push(v));
+    }
+    c.add(0..MAX_PENDING);
+    let expected: Vec<_> = (0..MAX_PENDING).map(Some).collect();
+    assert_eq!(*got.borrow(), expected);
+}
+
+#[test]
+#[should_panic(expected = "channel 'jobs': more than 1024 gets are waiting on it")]
+fn the_1025th_waiting_get_panics_naming_the_channel() {
+    let c = Chan::<u8>::new().named("jobs");
+    for _ in 0..=MAX_PENDING {
+        c.get_then(|_| {});
+    }
+}
+
+#[test]
+#[should_panic(expected = "channel #1: more than 1024 gets are waiting on it")]
+fn the_limit_names_an_unnamed_channel_by_its_number() {
+    run_virtual(async {
+        let c = Chan::<u8>::new();
+        for _ in 0..=MAX_PENDING {
+            c.get_then(|_| {});
+        }
+    });
+}
+
+#[test]
+fn withdrawn_gets_are_swept_so_the_queue_stays_short() {
+    let c = Chan::<u32>::new();
+    let waker = noop_waker();
+    let mut longest = 0;
+    for _ in 0..100_000 {
+        let mut get = c.get();
+        park(&mut get, &waker);
+        drop(get);
+        longest = longest.max(c.queue_lens().1);
+    }
+    assert!(longest <= 70, "the get queue grew to {longest}");
+    assert_eq!(c.queue_lens().0, 0);
+    assert!(c.try_put(1).is_err(), "no get is left waiting");
+}
+
+#[test]
+fn withdrawn_puts_are_swept_so_the_queue_stays_short() {
+    let c = Chan::<u32>::fixed(1);
+    c.add([0]);
+    let waker = noop_waker();
+    let mut longest = 0;
+    for i in 0..100_000 {
+        let mut put = c.put(i);
+        park(&mut put, &waker);
+        drop(put);
+        longest = longest.max(c.queue_lens().0);
+    }
+    assert!(longest <= 70, "the put queue grew to {longest}");
+    assert_eq!(c.try_get(), Ok(0));
+    assert!(c.try_get().is_err(), "no withdrawn put was delivered");
+}
+
+#[test]
+fn sweeping_keeps_the_waiting_gets_in_order() {
+    let c = Chan::new();
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let waker = noop_waker();
+    for i in 0..500 {
+        let got = got.clone();
+        c.get_then(move |v| got.borrow_mut().push((i, v)));
+        for _ in 0..3 {
+            let mut get = c.get();
+            park(&mut get, &waker);
+        }
+    }
+    assert!(c.queue_lens().1 < 600, "withdrawn gets were swept");
+    c.add(0..500);
+    let expected: Vec<_> = (0..500).map(|i| (i, Some(i))).collect();
+    assert_eq!(*got.borrow(), expected);
+}
+
+#[test]
+fn withdrawn_puts_do_not_count_toward_the_limit() {
+    // 512 puts wait and 512 were withdrawn: a 513th waiting put is well within the limit.
+    let c = Chan::new().named("jobs");
+    let waker = noop_waker();
+    let mut withdrawn = Vec::new();
+    for i in 0..MAX_PENDING {
+        if i % 2 == 0 {
+            c.add([i]);
+        } else {
+            let mut put = Box::pin(c.put(i));
+            park(&mut put, &waker);
+            withdrawn.push(put);
+        }
+    }
+    drop(withdrawn);
+    c.add([MAX_PENDING]);
+    assert!(format!("{c:?}").contains("pending_puts: 513"));
+}
+
+#[test]
+fn withdrawn_gets_do_not_count_toward_the_limit() {
+    let c = Chan::<usize>::new().named("jobs");
+    let waker = noop_waker();
+    {
+        let mut withdrawn = Vec::new();
+        for i in 0..MAX_PENDING {
+            if i % 2 == 0 {
+                c.get_then(|_| {});
+            } else {
+                let mut get = Box::pin(c.get());
+                park(&mut get, &waker);
+                withdrawn.push(get);
+            }
+        }
+    }
+    c.get_then(|_| {});
+    assert!(format!("{c:?}").contains("pending_gets: 513"));
+}
+
+#[test]
+fn an_operation_that_completes_at_once_is_not_limited() {
+    let c = Chan::unbounded().named("jobs");
+    c.add(0..10 * MAX_PENDING);
+    let mut get = pin!(c.get());
+    let poll = get.as_mut().poll(&mut Context::from_waker(&noop_waker()));
+    assert_eq!(poll, Poll::Ready(Some(0)));
+}
