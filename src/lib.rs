@@ -38,6 +38,6 @@ pub use chan::{
 pub use chan::{ChanSink, ChanStream, Closed};
 pub use runtime::{
     go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
-    spawn_blocking, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
+    spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
     RemoteJoinHandle, Runtime, Sleep, SEED_VAR,
 };

@@ -10,12 +10,14 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use polling::Events;
 use slab::Slab;
 
 use super::clock::Clock;
 use super::deadlock::{self, WaitsOn};
+use super::io::IoSource;
 use super::rng::Rng;
 use super::shared::{RemoteCall, Shared};
 use super::task::{self, label, TaskId, TaskSlot};
@@ -74,6 +76,10 @@ pub(crate) struct Core {
     /// Objects of this loop that other threads name by key (through a `Handle`): the channels behind
     /// thread-safe senders.
     locals: RefCell<Slab<Rc<dyn Any>>>,
+    /// I/O sources registered with the poller, by poller key.
+    io: RefCell<Slab<IoSource>>,
+    /// The poller's event buffer; made at the first wait.
+    events: RefCell<Option<Events>>,
     /// Real or virtual time.
     clock: Clock,
     /// The one generator behind every random choice of the loop.
@@ -102,6 +108,8 @@ impl Core {
             injected: RefCell::new(Vec::new()),
             calls: RefCell::new(Vec::new()),
             locals: RefCell::new(Slab::new()),
+            io: RefCell::new(Slab::new()),
+            events: RefCell::new(None),
             clock: Clock::new(virtual_time),
             rng: RefCell::new(Rng::new(seed)),
             seed,
@@ -359,34 +367,70 @@ impl Core {
     fn tend(&self) -> Result<(), Failure> {
         self.take_injected();
         if !self.ready.borrow().is_empty() {
-            // Tasks are still ready (ordering rule 5): give due timers their turn without waiting.
+            // Tasks are still ready (ordering rule 5): give due timers and I/O their turn without
+            // waiting.
+            if self.io_waiting() {
+                self.park(Some(Duration::ZERO));
+            }
             let now = self.clock.refresh();
             self.fire_timers(now);
             return Ok(());
         }
-        let mut events = None;
         loop {
             let now = self.clock.refresh();
             if self.fire_timers(now) {
                 return Ok(());
             }
             let next = self.timers.borrow().next_tick();
-            match next {
-                Some(tick) if self.clock.is_virtual() => self.clock.advance_to(tick),
-                Some(tick) => self.shared.wait(
-                    events.get_or_insert_with(Events::new),
-                    Some(self.clock.until(tick)),
-                ),
-                None if self.shared.may_wake() => {
-                    self.shared
-                        .wait(events.get_or_insert_with(Events::new), None);
+            let woke = match next {
+                Some(tick) if self.clock.is_virtual() => {
+                    // Look at I/O that is already ready before moving time on.
+                    if self.io_waiting() && self.park(Some(Duration::ZERO)) {
+                        return Ok(());
+                    }
+                    self.clock.advance_to(tick);
+                    false
                 }
+                Some(tick) => self.park(Some(self.clock.until(tick))),
+                None if self.shared.may_wake() || self.io_waiting() => self.park(None),
                 None => return Err(Failure::Deadlock(self.deadlock_report())),
-            }
-            if self.take_injected() {
+            };
+            if woke || self.take_injected() {
                 return Ok(());
             }
         }
+    }
+
+    /// Waits in the poller (at most `timeout`) and wakes the tasks waiting on the I/O sources that
+    /// became ready; returns whether any task was woken.
+    fn park(&self, timeout: Option<Duration>) -> bool {
+        let mut events = self.events.borrow_mut();
+        let events = events.get_or_insert_with(Events::new);
+        self.shared.wait(events, timeout);
+        let mut woken = Vec::new();
+        {
+            let mut io = self.io.borrow_mut();
+            for event in events.iter() {
+                if let Some(source) = io.get_mut(event.key) {
+                    source.fire(&mut woken);
+                }
+            }
+        }
+        let any = !woken.is_empty();
+        for waiter in woken {
+            waiter.wake();
+        }
+        any
+    }
+
+    /// Whether a task waits on an I/O source.
+    fn io_waiting(&self) -> bool {
+        self.io.borrow().iter().any(|(_, s)| s.is_waited_on())
+    }
+
+    /// The I/O sources of this loop.
+    pub(crate) fn io(&self) -> &RefCell<Slab<IoSource>> {
+        &self.io
     }
 
     /// Moves wake-ups from other threads onto the ready queue and runs the calls they sent; returns
@@ -470,6 +514,8 @@ impl Core {
         drop(self.shared.close());
         let locals = std::mem::take(&mut *self.locals.borrow_mut());
         drop(locals);
+        let io = std::mem::take(&mut *self.io.borrow_mut());
+        drop(io);
     }
 
     /// Polls a task's completion for its join handle: the output once finished.

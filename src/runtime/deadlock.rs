@@ -20,6 +20,8 @@ pub(crate) enum WaitsOn {
     Chan { site: Rc<WaitSite>, op: ChanOp },
     /// A select over these channel operations.
     Select(SelectSites),
+    /// An I/O source (only reported if the source was dropped while waited on).
+    Io,
 }
 
 /// The channel operations of a parked select, in the order the caller gave them.
@@ -60,6 +62,7 @@ impl WaitsOn {
         match self {
             WaitsOn::Unknown => UNKNOWN.to_string(),
             WaitsOn::Timer => "a timer".to_string(),
+            WaitsOn::Io => "an I/O source".to_string(),
             WaitsOn::Join(target) => format!("the end of {}", task(*target)),
             WaitsOn::Chan { site, op } => site.describe(*op),
             WaitsOn::Select(arms) => {

@@ -56,6 +56,7 @@ mod clock;
 mod context;
 pub(crate) mod core;
 mod deadlock;
+mod io;
 mod join;
 mod nop;
 mod remote;
@@ -73,6 +74,7 @@ use std::time::Instant;
 
 pub use blocking::{spawn_blocking, Blocking};
 pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
+pub use io::Async;
 pub use join::{go, go_named, JoinHandle};
 pub use nop::{nop, Nop};
 pub use remote::{Handle, LoopEnded, RemoteJoinHandle};

@@ -108,6 +108,11 @@ impl Shared {
         let _ = self.poller.notify();
     }
 
+    /// The poller, for registering I/O sources.
+    pub(crate) fn poller(&self) -> &Poller {
+        &self.poller
+    }
+
     /// Sleeps until `notify`, an I/O event, or the timeout.
     pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) {
         events.clear();

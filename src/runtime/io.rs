@@ -1,0 +1,374 @@
+//! `Async<T>`: sockets on the loop, registered with its poller.
+//!
+//! A source is registered once, with no interest. A task whose operation would block records itself
+//! as a waiter and arms the source's interest; the poller reports the source at most once per arming
+//! (oneshot) and as long as it is ready (level-triggered), so arming after a `WouldBlock` never
+//! misses readiness. Every event wakes all the source's waiters, which simply retry.
+
+use std::cell::Cell;
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
+use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use polling::Event;
+
+use super::context;
+use super::deadlock::WaitsOn;
+use super::shared::Shared;
+use super::waker::{self, Waiter};
+
+/// A registered source, as the loop keeps it.
+#[derive(Debug, Default)]
+pub(crate) struct IoSource {
+    /// Events seen so far; a waiting operation compares it with the count it last saw.
+    ticks: u64,
+    /// Whether the armed interest includes reading.
+    want_read: bool,
+    /// Whether the armed interest includes writing.
+    want_write: bool,
+    /// Tasks waiting for the source, woken by its next event.
+    waiters: Vec<Waiter>,
+}
+
+impl IoSource {
+    /// The poller reported the source: its (oneshot) interest is spent; every waiter retries.
+    pub(crate) fn fire(&mut self, woken: &mut Vec<Waiter>) {
+        self.ticks += 1;
+        self.want_read = false;
+        self.want_write = false;
+        woken.append(&mut self.waiters);
+    }
+
+    /// Whether a task waits on the source (so the loop must keep polling rather than report a
+    /// deadlock).
+    pub(crate) fn is_waited_on(&self) -> bool {
+        !self.waiters.is_empty()
+    }
+}
+
+/// An I/O object (socket) in non-blocking mode, registered with the running loop's poller: its
+/// operations wait on the loop instead of blocking the thread.
+///
+/// ```
+/// use aiochan::Async;
+/// use std::net::{TcpListener, TcpStream};
+///
+/// aiochan::run(async {
+///     let listener = Async::<TcpListener>::bind("127.0.0.1:0").unwrap();
+///     let addr = listener.get_ref().local_addr().unwrap();
+///     let client = aiochan::go(async move {
+///         let stream = Async::<TcpStream>::connect(addr).await.unwrap();
+///         stream.write_all(b"ping").await.unwrap();
+///     });
+///     let (stream, _) = listener.accept().await.unwrap();
+///     let mut buf = [0; 4];
+///     stream.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"ping");
+///     client.await;
+/// });
+/// ```
+pub struct Async<T: AsFd> {
+    /// The object; `None` only while being taken apart.
+    io: Option<T>,
+    /// Its key in the loop's poller and source table.
+    key: usize,
+    /// The loop it is registered with.
+    loop_id: u32,
+    /// That loop's shared part, to deregister even after the loop has ended.
+    shared: Arc<Shared>,
+    /// The source's event count when a read last waited.
+    seen_by_read: Cell<u64>,
+    /// The source's event count when a write last waited.
+    seen_by_write: Cell<u64>,
+}
+
+impl<T: AsFd> Async<T> {
+    /// Puts `io` in non-blocking mode and registers it with the running loop.
+    ///
+    /// # Panics
+    /// Outside a running loop.
+    pub fn new(io: T) -> io::Result<Async<T>> {
+        rustix::io::ioctl_fionbio(&io, true)?;
+        context::with_core("Async::new", |core| {
+            let key = core.io().borrow_mut().insert(IoSource::default());
+            let fd = io.as_fd().as_raw_fd();
+            // SAFETY: the fd stays open while it is registered: `Async` owns `io` and deletes the
+            // registration (in `drop` or `into_inner`) before `io` can be closed.
+            if let Err(e) = unsafe { core.shared().poller().add(fd, Event::none(key)) } {
+                core.io().borrow_mut().remove(key);
+                return Err(e);
+            }
+            Ok(Async {
+                io: Some(io),
+                key,
+                loop_id: core.id(),
+                shared: core.shared().clone(),
+                seen_by_read: Cell::new(0),
+                seen_by_write: Cell::new(0),
+            })
+        })
+    }
+
+    /// The object.
+    pub fn get_ref(&self) -> &T {
+        self.io
+            .as_ref()
+            .expect("an Async holds its object until taken apart")
+    }
+
+    /// Deregisters the object and gives it back (still in non-blocking mode).
+    pub fn into_inner(mut self) -> io::Result<T> {
+        let io = self
+            .io
+            .take()
+            .expect("an Async holds its object until taken apart");
+        self.shared.poller().delete(&io)?;
+        self.forget_source();
+        Ok(io)
+    }
+
+    /// Waits until the source may be read.
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_ready(cx, true)).await
+    }
+
+    /// Waits until the source may be written.
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_ready(cx, false)).await
+    }
+
+    /// Runs the non-blocking read operation `op` until it does not report `WouldBlock`, waiting for
+    /// readability between attempts.
+    pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_op(cx, true, &mut op)).await
+    }
+
+    /// Runs the non-blocking write operation `op` until it does not report `WouldBlock`, waiting for
+    /// writability between attempts.
+    pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_op(cx, false, &mut op)).await
+    }
+
+    /// One attempt of `op`, waiting for readiness if it would block.
+    fn poll_op<R>(
+        &self,
+        cx: &mut Context<'_>,
+        read: bool,
+        op: &mut impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                result => return Poll::Ready(result),
+            }
+            match self.poll_ready(cx, read) {
+                Poll::Ready(Ok(())) => continue,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    /// Ready if the source had an event since this direction last waited; otherwise records the
+    /// task as a waiter and arms the interest.
+    fn poll_ready(&self, cx: &mut Context<'_>, read: bool) -> Poll<io::Result<()>> {
+        let seen = if read {
+            &self.seen_by_read
+        } else {
+            &self.seen_by_write
+        };
+        context::with_core("Async", |core| {
+            assert_eq!(
+                core.id(),
+                self.loop_id,
+                "aiochan: an Async was used on another event loop than the one it was registered with"
+            );
+            let interest = {
+                let mut sources = core.io().borrow_mut();
+                let source = &mut sources[self.key];
+                if source.ticks != seen.get() {
+                    seen.set(source.ticks);
+                    return Poll::Ready(Ok(()));
+                }
+                if !source.waiters.iter().any(|w| w.wakes(cx)) {
+                    source.waiters.push(Waiter::of(cx));
+                }
+                source.want_read |= read;
+                source.want_write |= !read;
+                Event::new(self.key, source.want_read, source.want_write)
+            };
+            if let Some(task) = waker::task_of(cx) {
+                core.note_wait(task, || WaitsOn::Io, |w| matches!(w, WaitsOn::Io));
+            }
+            match self.shared.poller().modify(self.get_ref(), interest) {
+                Ok(()) => Poll::Pending,
+                Err(e) => Poll::Ready(Err(e)),
+            }
+        })
+    }
+
+    /// Removes the source from its loop's table, if that loop still runs here.
+    fn forget_source(&self) {
+        let key = self.key;
+        let removed = context::with_current(|core| {
+            (core.id() == self.loop_id).then(|| core.io().borrow_mut().try_remove(key))
+        });
+        drop(removed);
+    }
+}
+
+impl<T: AsFd> Drop for Async<T> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Deregistering fails only if the poller is gone with its loop, which forgot the fd.
+            let _ = self.shared.poller().delete(&io);
+            self.forget_source();
+            drop(io);
+        }
+    }
+}
+
+impl<T: AsFd> fmt::Debug for Async<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Async")
+            .field("fd", &self.io.as_ref().map(|io| io.as_fd().as_raw_fd()))
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+impl<T: AsFd> Async<T>
+where
+    for<'a> &'a T: Read + Write,
+{
+    /// Reads into `buf`, waiting until data (or the end of the stream: `Ok(0)`) is there.
+    pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_with(|io| { io }.read(buf)).await
+    }
+
+    /// Fills `buf` exactly, or fails with `UnexpectedEof`.
+    pub async fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read(buf).await? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => buf = &mut buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes some of `buf`, waiting until the object accepts bytes.
+    pub async fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.write_with(|io| { io }.write(buf)).await
+    }
+
+    /// Writes all of `buf`.
+    pub async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.write(buf).await? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => buf = &buf[n..],
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Async<TcpListener> {
+    /// Binds a listener to `addr` (port 0: any free port) on the running loop.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Async<TcpListener>> {
+        Async::new(TcpListener::bind(addr)?)
+    }
+
+    /// Waits for the next connection.
+    pub async fn accept(&self) -> io::Result<(Async<TcpStream>, SocketAddr)> {
+        let (stream, addr) = self.read_with(TcpListener::accept).await?;
+        Ok((Async::new(stream)?, addr))
+    }
+}
+
+impl Async<TcpStream> {
+    /// Connects to `addr`. The connection is made on a blocking thread (see
+    /// [`spawn_blocking`](crate::spawn_blocking)), so the loop goes on meanwhile.
+    pub async fn connect(
+        addr: impl ToSocketAddrs + Send + 'static,
+    ) -> io::Result<Async<TcpStream>> {
+        let stream = super::spawn_blocking(move || TcpStream::connect(addr)).await?;
+        Async::new(stream)
+    }
+}
+
+impl Async<UdpSocket> {
+    /// Binds a UDP socket to `addr` on the running loop.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Async<UdpSocket>> {
+        Async::new(UdpSocket::bind(addr)?)
+    }
+
+    /// Sends `buf` to `addr`.
+    pub async fn send_to(&self, buf: &[u8], addr: SocketAddr) -> io::Result<usize> {
+        self.write_with(|s| s.send_to(buf, addr)).await
+    }
+
+    /// Receives one datagram into `buf`.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.read_with(|s| s.recv_from(buf)).await
+    }
+}
+
+impl Async<UnixStream> {
+    /// Connects to the socket at `path`, on a blocking thread.
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<Async<UnixStream>> {
+        let path = path.as_ref().to_owned();
+        let stream = super::spawn_blocking(move || UnixStream::connect(path)).await?;
+        Async::new(stream)
+    }
+
+    /// A connected pair of Unix sockets, both on the running loop.
+    pub fn pair() -> io::Result<(Async<UnixStream>, Async<UnixStream>)> {
+        let (a, b) = UnixStream::pair()?;
+        Ok((Async::new(a)?, Async::new(b)?))
+    }
+}
+
+#[cfg(feature = "io")]
+impl<T: AsFd> futures_io::AsyncRead for Async<T>
+where
+    for<'a> &'a T: Read,
+{
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_op(cx, true, &mut |io: &T| { io }.read(buf))
+    }
+}
+
+#[cfg(feature = "io")]
+impl<T: AsFd> futures_io::AsyncWrite for Async<T>
+where
+    for<'a> &'a T: Write,
+{
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_op(cx, false, &mut |io: &T| { io }.write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_op(cx, false, &mut |io: &T| { io }.flush())
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
