@@ -22,6 +22,7 @@
 pub mod chan;
 pub mod ops;
 pub mod runtime;
+pub mod testing;
 
 /// Items the crate's macros expand to; not a public API.
 #[doc(hidden)]
@@ -36,6 +37,7 @@ pub use chan::{
 };
 #[cfg(feature = "stream")]
 pub use chan::{ChanSink, ChanStream, Closed};
+pub use runtime::trace::{Event, Trace, TraceEvent};
 pub use runtime::{
     go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,

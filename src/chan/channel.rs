@@ -15,6 +15,8 @@ use slab::Slab;
 use super::buffer::{AnyBuffer, Buffer};
 use super::handler::{Party, Wakes, Who};
 use super::stats::{ChanState, ChanStats};
+use crate::runtime::core::Core;
+use crate::runtime::trace::{self, Event};
 use crate::runtime::waker::Waiter;
 use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
 
@@ -180,11 +182,16 @@ impl<T: 'static> State<T> {
         }
         if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
             buffer.add(value);
+            self.trace(|core, chan| Event::Put {
+                task: core.current_label(),
+                chan,
+            });
             self.feed_takers(wakes);
             return PutOutcome::Accepted;
         }
         if let Some(key) = self.next_taker() {
             self.delivered_queued += 1;
+            self.trace_handoff(None, Some(key));
             self.complete_take(key, Some(value), wakes);
             return PutOutcome::Accepted;
         }
@@ -197,6 +204,7 @@ impl<T: 'static> State<T> {
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
         if let Some(value) = self.returned.pop_front() {
+            self.trace_get(None);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
@@ -207,12 +215,14 @@ impl<T: 'static> State<T> {
             .and_then(|b| b.remove())
         {
             self.delivered_buffered += 1;
+            self.trace_get(None);
             self.refill_from_putters(wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
         if let Some(key) = self.next_putter() {
             self.delivered_immediate += 1;
+            self.trace_handoff(Some(key), None);
             let value = self.putters[key].value.take();
             self.complete_put(key, true, wakes);
             self.wake_joiners_if_drained(wakes);
@@ -234,6 +244,10 @@ impl<T: 'static> State<T> {
             return;
         }
         self.closed = true;
+        self.trace(|core, chan| Event::Close {
+            task: core.current_label(),
+            chan,
+        });
         // A get waits only while the buffer is empty and no put waits, so each gets `None`.
         while let Some(key) = self.next_taker() {
             self.complete_take(key, None, wakes);
@@ -302,6 +316,7 @@ impl<T: 'static> State<T> {
             let Some(key) = self.next_taker() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
             self.delivered_queued += 1;
+            self.trace_get(Some(key));
             self.complete_take(key, value, wakes);
         }
     }
@@ -314,6 +329,7 @@ impl<T: 'static> State<T> {
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
             let Some(key) = self.next_putter() else { break };
+            self.trace_put(key);
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
             {
                 buffer.add(value);
@@ -626,6 +642,59 @@ impl<T: 'static> State<T> {
     /// For tests of sweeping: the lengths of the queues, inactive entries included.
     pub(crate) fn queue_lens(&self) -> (usize, usize) {
         (self.puts.len(), self.takes.len())
+    }
+}
+
+impl<T: 'static> State<T> {
+    /// Records a trace event about this channel, if the loop traces.
+    #[inline]
+    fn trace(&self, event: impl FnOnce(&Core, String) -> Event) {
+        if trace::is_on() {
+            runtime::record(|core| event(core, self.label()));
+        }
+    }
+
+    /// A value moved from the putter (the parked put `putter`, or the running task) to the getter
+    /// (the parked get `taker`, or the running task).
+    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>) {
+        self.trace(|core, chan| Event::Handoff {
+            chan,
+            from: putter.map_or_else(
+                || core.current_label(),
+                |k| slot_label(core, &self.putters[k].slot),
+            ),
+            to: taker.map_or_else(
+                || core.current_label(),
+                |k| slot_label(core, &self.takers[k].slot),
+            ),
+        });
+    }
+
+    /// A value left the buffer for the parked get `taker`, or the running task.
+    fn trace_get(&self, taker: Option<usize>) {
+        self.trace(|core, chan| Event::Get {
+            task: taker.map_or_else(
+                || core.current_label(),
+                |k| slot_label(core, &self.takers[k].slot),
+            ),
+            chan,
+        });
+    }
+
+    /// The value of the parked put `putter` entered the buffer.
+    fn trace_put(&self, putter: usize) {
+        self.trace(|core, chan| Event::Put {
+            task: slot_label(core, &self.putters[putter].slot),
+            chan,
+        });
+    }
+}
+
+/// How traces name the party of a parked operation.
+fn slot_label<R>(core: &Core, slot: &Slot<R>) -> String {
+    match slot {
+        Slot::Parked(party) => party.label(core),
+        Slot::Done(_) | Slot::Cancelled => "a withdrawn operation".to_string(),
     }
 }
 

@@ -37,6 +37,14 @@ impl Flag {
         self.waiter.borrow_mut().take()
     }
 
+    /// How traces name the select's task.
+    pub(crate) fn label(&self, core: &crate::runtime::core::Core) -> String {
+        match self.waiter.borrow().as_ref() {
+            Some(waiter) => core.waiter_label(waiter),
+            None => "a select".to_string(),
+        }
+    }
+
     /// The arm that committed, if one has.
     pub(crate) fn committed(&self) -> Option<usize> {
         self.committed.get()
@@ -96,6 +104,18 @@ impl<R> Party<R> {
         match self {
             Party::Select { flag, .. } => flag.is_active(),
             Party::Future(_) | Party::Callback(_) | Party::Background => true,
+        }
+    }
+}
+
+impl<R> Party<R> {
+    /// How traces name the party.
+    pub(crate) fn label(&self, core: &crate::runtime::core::Core) -> String {
+        match self {
+            Party::Future(waiter) => core.waiter_label(waiter),
+            Party::Select { flag, .. } => flag.label(core),
+            Party::Callback(_) => "a callback".to_string(),
+            Party::Background => "a background put".to_string(),
         }
     }
 }

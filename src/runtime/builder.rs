@@ -7,6 +7,7 @@ use super::context;
 use super::core::{Core, Failure};
 use super::rng;
 use super::thread::LoopThread;
+use super::trace::{self, Trace};
 
 /// The environment variable that overrides every runtime's seed, to replay a run.
 pub const SEED_VAR: &str = "AIOCHAN_SEED";
@@ -27,6 +28,8 @@ pub struct Runtime {
     /// The seed set with the builder; `AIOCHAN_SEED` overrides it, and without either every run
     /// draws a fresh one.
     seed: Option<u64>,
+    /// Whether each turn runs its ready tasks in a random order from the seed.
+    perturb: bool,
 }
 
 /// Configures a [`Runtime`].
@@ -49,6 +52,17 @@ impl Builder {
     /// variable `AIOCHAN_SEED` overrides it, so that a failing run can be replayed.
     pub fn seed(mut self, seed: u64) -> Builder {
         self.runtime.seed = Some(seed);
+        self
+    }
+
+    /// Schedule exploration: each turn runs the tasks that are ready in an order drawn from the
+    /// seed instead of the order they became ready. Every other ordering rule holds (timers fire in
+    /// deadline order, a task is never interrupted between awaits, a woken task waits for a later
+    /// turn), so a program correct by those rules behaves under every seed; one that silently
+    /// relies on FIFO order among tasks ready at once can be caught by trying many seeds (see
+    /// [`testing`](crate::testing)).
+    pub fn perturb(mut self, on: bool) -> Builder {
+        self.runtime.perturb = on;
         self
     }
 
@@ -95,12 +109,36 @@ impl Runtime {
     /// Inside a running loop (await the future, or spawn it with [`go`](crate::go), instead); on a
     /// task's panic; on deadlock.
     pub fn run<F: Future>(&self, future: F) -> F::Output {
+        self.run_recording(future, false).0
+    }
+
+    /// Runs `future` like [`run`](Runtime::run), recording a [`Trace`] of what the tasks did.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan, Runtime};
+    ///
+    /// let (_, trace) = Runtime::builder().virtual_time(true).seed(1).build().run_traced(async {
+    ///     let c = Chan::new().named("c");
+    ///     let getter = c.clone();
+    ///     let task = go(async move { getter.get().await });
+    ///     c.put(1).await;
+    ///     task.await
+    /// });
+    /// assert!(trace.to_text().contains("main -> channel 'c' -> task #1"));
+    /// ```
+    pub fn run_traced<F: Future>(&self, future: F) -> (F::Output, Trace) {
+        let (output, trace) = self.run_recording(future, true);
+        (output, trace.unwrap_or_default())
+    }
+
+    fn run_recording<F: Future>(&self, future: F, record: bool) -> (F::Output, Option<Trace>) {
         assert!(
             !context::is_running(),
             "aiochan::run called inside a running event loop: await the future, \
              or spawn it with aiochan::go, instead of starting a second loop on this thread"
         );
-        let core = Core::new(self.virtual_time, self.next_seed());
+        let core = Core::new(self.virtual_time, self.next_seed(), self.perturb, record);
+        let was_tracing = trace::set(record);
         let result = context::enter(&core, || {
             let result = {
                 pin_utils::pin_mut!(future);
@@ -109,8 +147,10 @@ impl Runtime {
             core.shutdown();
             result
         });
+        trace::set(was_tracing);
+        let trace = core.take_trace();
         match result {
-            Ok(output) => output,
+            Ok(output) => (output, trace),
             Err(Failure::MainPanicked(payload)) => resume_unwind(payload),
             Err(Failure::TaskPanicked { task, payload }) => {
                 let message = payload

@@ -81,6 +81,11 @@ impl Clock {
         ticks_ceil(at.saturating_duration_since(self.start))
     }
 
+    /// The instant the loop started.
+    pub(crate) fn start(&self) -> Instant {
+        self.start
+    }
+
     /// The loop's notion of now as an `Instant`.
     pub(crate) fn now(&self) -> Instant {
         self.start + self.elapsed()

@@ -22,6 +22,7 @@ use super::rng::Rng;
 use super::shared::{RemoteCall, Shared};
 use super::task::{self, label, TaskId, TaskSlot};
 use super::timer::wheel::Wheel;
+use super::trace::{self, Event, Trace};
 use super::waker::{self, PollCx, Waiter};
 
 /// Turns the loop may run back to back before it looks at timers and I/O although tasks are still
@@ -90,10 +91,16 @@ pub(crate) struct Core {
     spawned: Cell<u32>,
     /// The first panic of a spawned task, to resume on the caller of `run`.
     failure: RefCell<Option<Failure>>,
+    /// The task being polled (`TaskId::MAIN` between polls too).
+    current: Cell<TaskId>,
+    /// Whether each turn runs its ready tasks in a random order (schedule exploration).
+    perturb: bool,
+    /// The events recorded so far, when tracing.
+    trace: RefCell<Option<Trace>>,
 }
 
 impl Core {
-    pub(crate) fn new(virtual_time: bool, seed: u64) -> Core {
+    pub(crate) fn new(virtual_time: bool, seed: u64, perturb: bool, trace: bool) -> Core {
         Core {
             id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
             shared: Arc::new(Shared::new()),
@@ -115,6 +122,47 @@ impl Core {
             seed,
             spawned: Cell::new(0),
             failure: RefCell::new(None),
+            current: Cell::new(TaskId::MAIN),
+            perturb,
+            trace: RefCell::new(trace.then(Trace::default)),
+        }
+    }
+
+    /// Records an event if this loop traces.
+    pub(crate) fn record(&self, event: impl FnOnce(&Core) -> Event) {
+        if trace::is_on() && self.trace.borrow().is_some() {
+            let event = event(self);
+            let at = self.clock.now() - self.clock.start();
+            if let Some(trace) = self.trace.borrow_mut().as_mut() {
+                trace.push(at, event);
+            }
+        }
+    }
+
+    /// The recorded trace, if this loop traces.
+    pub(crate) fn take_trace(&self) -> Option<Trace> {
+        self.trace.borrow_mut().take()
+    }
+
+    /// How messages name a task.
+    pub(crate) fn task_label(&self, id: TaskId) -> String {
+        if id == TaskId::MAIN {
+            "main".to_string()
+        } else {
+            self.label(id.key, id.gen)
+        }
+    }
+
+    /// How messages name the task being polled.
+    pub(crate) fn current_label(&self) -> String {
+        self.task_label(self.current.get())
+    }
+
+    /// How messages name whoever a waiter wakes.
+    pub(crate) fn waiter_label(&self, waiter: &Waiter) -> String {
+        match waiter {
+            Waiter::Task(id) => self.task_label(*id),
+            Waiter::Waker(_) => "a foreign future".to_string(),
         }
     }
 
@@ -144,18 +192,23 @@ impl Core {
 
     /// Puts a task at the back of the ready queue unless it is already there. Stale ids are ignored.
     pub(crate) fn schedule(&self, id: TaskId) {
-        if id == TaskId::MAIN {
-            if !self.main_scheduled.replace(true) {
-                self.ready.borrow_mut().push_back(id);
+        let queued = if id == TaskId::MAIN {
+            !self.main_scheduled.replace(true)
+        } else {
+            let mut tasks = self.tasks.borrow_mut();
+            match tasks.get_mut(id.key as usize) {
+                Some(slot) if slot.gen == id.gen && !slot.scheduled && !slot.finished => {
+                    slot.scheduled = true;
+                    true
+                }
+                _ => false,
             }
-            return;
-        }
-        let mut tasks = self.tasks.borrow_mut();
-        if let Some(slot) = tasks.get_mut(id.key as usize) {
-            if slot.gen == id.gen && !slot.scheduled && !slot.finished {
-                slot.scheduled = true;
-                self.ready.borrow_mut().push_back(id);
-            }
+        };
+        if queued {
+            self.ready.borrow_mut().push_back(id);
+            self.record(|core| Event::Wake {
+                task: core.task_label(id),
+            });
         }
     }
 
@@ -167,11 +220,15 @@ impl Core {
         what: impl FnOnce() -> WaitsOn,
         same: impl FnOnce(&WaitsOn) -> bool,
     ) {
+        let mut recorded = None;
         if id == TaskId::MAIN {
             self.main_noted.set(true);
             let mut waits_on = self.main_waits_on.borrow_mut();
             if !same(&waits_on) {
                 *waits_on = what();
+            }
+            if trace::is_on() {
+                recorded = Some(waits_on.clone());
             }
         } else if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
             if slot.gen == id.gen {
@@ -179,7 +236,16 @@ impl Core {
                 if !same(&slot.waits_on) {
                     slot.waits_on = what();
                 }
+                if trace::is_on() {
+                    recorded = Some(slot.waits_on.clone());
+                }
             }
+        }
+        if let Some(what) = recorded {
+            self.record(|core| Event::Park {
+                task: core.task_label(id),
+                on: what.describe(|t| core.task_label(t)),
+            });
         }
     }
 
@@ -211,6 +277,10 @@ impl Core {
         }
         let id = TaskId { key, gen };
         self.ready.borrow_mut().push_back(id);
+        self.record(|core| Event::Spawn {
+            parent: core.current_label(),
+            task: core.task_label(id),
+        });
         id
     }
 
@@ -252,6 +322,9 @@ impl Core {
             if n > 0 || output.is_some() {
                 let finishing = output.is_some();
                 self.clock.begin_turn();
+                if self.perturb {
+                    self.shuffle_turn(n);
+                }
                 for _ in 0..n {
                     let id = self.ready.borrow_mut().pop_front();
                     match id {
@@ -284,9 +357,22 @@ impl Core {
         }
     }
 
+    /// Schedule exploration: runs the `n` tasks of this turn in a random order from the seeded
+    /// generator (ordering rule 1 is given up within the turn; the others hold).
+    fn shuffle_turn(&self, n: usize) {
+        let mut ready = self.ready.borrow_mut();
+        let turn = &mut ready.make_contiguous()[..n];
+        let mut rng = self.rng.borrow_mut();
+        for i in (1..turn.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            turn.swap(i, j);
+        }
+    }
+
     fn poll_main<F: Future>(&self, main: Pin<&mut F>) -> Result<Poll<F::Output>, Failure> {
         self.main_scheduled.set(false);
         self.main_noted.set(false);
+        self.current.set(TaskId::MAIN);
         let pc = PollCx {
             shared: &self.shared,
             task: TaskId::MAIN,
@@ -321,9 +407,11 @@ impl Core {
             shared: &self.shared,
             task: id,
         };
+        self.current.set(id);
         let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| runnable.as_mut().poll(cx))
         }));
+        self.current.set(TaskId::MAIN);
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[id.key as usize];
         if !slot.noted && !matches!(slot.waits_on, WaitsOn::Unknown) {
@@ -474,6 +562,9 @@ impl Core {
         let mut woken = std::mem::take(&mut *self.fired.borrow_mut());
         let fired = self.timers.borrow_mut().fire_group(now, &mut woken);
         for waiter in woken.drain(..) {
+            self.record(|core| Event::Timer {
+                task: core.waiter_label(&waiter),
+            });
             waiter.wake();
         }
         *self.fired.borrow_mut() = woken;

@@ -65,6 +65,7 @@ mod shared;
 pub(crate) mod task;
 mod thread;
 pub(crate) mod timer;
+pub mod trace;
 pub(crate) mod waker;
 
 use std::any::Any;
@@ -166,6 +167,14 @@ pub(crate) fn remove_local(key: usize) {
 /// Whether `handle` points at the loop running on this thread.
 pub(crate) fn is_current(handle: &Handle) -> bool {
     context::with_current(|core| handle.is_for(core.shared())).unwrap_or(false)
+}
+
+/// Records a trace event if the running loop traces (a thread-local flag test otherwise).
+#[inline]
+pub(crate) fn record(event: impl FnOnce(&core::Core) -> trace::Event) {
+    if trace::is_on() {
+        context::with_current(|core| core.record(event));
+    }
 }
 
 /// Runs `f` on the running loop in a later turn, as a task of its own; right away if no loop runs.

@@ -1,0 +1,175 @@
+//! Deterministic testing of concurrent code: virtual time, seeds, schedule exploration and replay.
+//!
+//! Under virtual time and a fixed seed a program does the same thing on every run, so a test is
+//! reproducible. [`explore`] goes further: it runs a test body under many seeds with schedule
+//! perturbation (each turn runs its ready tasks in an order drawn from the seed), to flush out code
+//! that silently relies on one particular interleaving. A failure names its seed; setting
+//! `AIOCHAN_SEED` to it replays exactly that run.
+//!
+//! ```should_panic
+//! use std::{cell::Cell, rc::Rc};
+//! use aiochan::{go, nop, testing::explore};
+//!
+//! // A check-then-act race: the withdrawal checks the balance, yields, then acts on a stale check.
+//! explore(0..100, || async {
+//!     let balance = Rc::new(Cell::new(100));
+//!     let b = balance.clone();
+//!     let small = go(async move {
+//!         if b.get() >= 50 {
+//!             b.set(b.get() - 50);
+//!         }
+//!     });
+//!     let b = balance.clone();
+//!     let large = go(async move {
+//!         if b.get() >= 100 {
+//!             nop().await;
+//!             b.set(b.get() - 100);
+//!         }
+//!     });
+//!     small.await;
+//!     large.await;
+//!     assert!(balance.get() >= 0, "overdrawn: {}", balance.get());
+//! });
+//! ```
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::runtime::{Runtime, SEED_VAR};
+
+/// Runs `future` under virtual time with `seed` and returns its output: one reproducible run.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let waited = aiochan::testing::check(7, async {
+///     let start = aiochan::now();
+///     aiochan::sleep(Duration::from_secs(60)).await;
+///     aiochan::now() - start
+/// });
+/// assert_eq!(waited, Duration::from_secs(60));
+/// ```
+pub fn check<F: Future>(seed: u64, future: F) -> F::Output {
+    Runtime::builder()
+        .virtual_time(true)
+        .seed(seed)
+        .build()
+        .run(future)
+}
+
+/// Runs `body` under virtual time and schedule perturbation once per seed of `seeds`, and panics at
+/// the first failure with its seed and how to replay it. With `AIOCHAN_SEED` set, runs only that
+/// seed. See [`Explore`] to configure it.
+pub fn explore<F, Fut>(seeds: impl IntoIterator<Item = u64>, body: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    Explore::new().seeds(seeds).run(body);
+}
+
+/// How [`explore`] runs a test body; [`Explore::find`] reports a failure instead of panicking.
+#[derive(Debug, Clone)]
+pub struct Explore {
+    /// The seeds to try, in order.
+    seeds: Vec<u64>,
+    /// Whether turns run their ready tasks in a seeded random order.
+    perturb: bool,
+}
+
+/// A failing run found by [`Explore::find`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The seed of the failing run; `AIOCHAN_SEED=<seed>` replays it.
+    pub seed: u64,
+    /// How many seeds passed before it.
+    pub passed: usize,
+    /// The panic message of the failing run.
+    pub message: String,
+}
+
+impl Default for Explore {
+    fn default() -> Explore {
+        Explore::new()
+    }
+}
+
+impl Explore {
+    /// Seeds 0 to 99, with schedule perturbation.
+    pub fn new() -> Explore {
+        Explore {
+            seeds: (0..100).collect(),
+            perturb: true,
+        }
+    }
+
+    /// The seeds to try.
+    #[must_use]
+    pub fn seeds(mut self, seeds: impl IntoIterator<Item = u64>) -> Explore {
+        self.seeds = seeds.into_iter().collect();
+        self
+    }
+
+    /// Whether to perturb the schedule (on by default); off, only the seeded random choices of the
+    /// program (select, `random_below`, ...) vary.
+    #[must_use]
+    pub fn perturb(mut self, on: bool) -> Explore {
+        self.perturb = on;
+        self
+    }
+
+    /// The first seed under which `body` panics (a failed assertion, a task's panic, a deadlock),
+    /// or `None` if it passes under every seed. `AIOCHAN_SEED`, if set, is the only seed tried.
+    pub fn find<F, Fut>(&self, body: F) -> Option<Failure>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let replay = std::env::var(SEED_VAR).ok().map(|text| {
+            text.trim().parse::<u64>().unwrap_or_else(|_| {
+                panic!("{SEED_VAR}={text:?} is not a seed: give a number such as {SEED_VAR}=42, or unset it")
+            })
+        });
+        let seeds = match replay {
+            Some(seed) => vec![seed],
+            None => self.seeds.clone(),
+        };
+        for (passed, seed) in seeds.into_iter().enumerate() {
+            let runtime = Runtime::builder()
+                .virtual_time(true)
+                .perturb(self.perturb)
+                .seed(seed)
+                .build();
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| runtime.run(body()))) {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string panic payload".to_string());
+                return Some(Failure {
+                    seed,
+                    passed,
+                    message,
+                });
+            }
+        }
+        None
+    }
+
+    /// Like [`find`](Explore::find), panicking at the failure with its seed and how to replay it.
+    pub fn run<F, Fut>(&self, body: F)
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        if let Some(failure) = self.find(body) {
+            panic!(
+                "explore: failed under seed {seed} after {passed} passing seed(s); \
+                 replay with {SEED_VAR}={seed}\n{message}",
+                seed = failure.seed,
+                passed = failure.passed,
+                message = failure.message
+            );
+        }
+    }
+}
