@@ -134,7 +134,7 @@ pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
 
 /// The operations, not yet tried.
 fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
-    let arms: Vec<Arm<T>> = ops
+    let arms: Arms<T> = ops
         .into_iter()
         .enumerate()
         .map(|(index, op)| match op {
@@ -198,6 +198,10 @@ pub fn try_select<T: 'static>(
     }
 }
 
+/// The operations of a select, on the heap: a select future is moved at least twice before it
+/// runs, and inline arms made those moves cost more than the allocation (measured on select4).
+type Arms<T> = Vec<Arm<T>>;
+
 /// The future of [`select`].
 ///
 /// # Cancel safety
@@ -206,7 +210,7 @@ pub fn try_select<T: 'static>(
 #[must_use = "a select does nothing unless awaited"]
 pub struct Select<T: 'static> {
     /// The operations, in the order the first pass tries them.
-    arms: Vec<Arm<T>>,
+    arms: Arms<T>,
     /// Whether the first operation that can complete wins (rather than a random one).
     priority: bool,
     /// Shared by the parked operations, after the second pass.
@@ -351,10 +355,12 @@ fn withdraw<T: 'static>(arm: &Arm<T>, key: usize) {
 
 /// Puts the arms in a random order drawn from the loop's generator.
 fn shuffle<T>(arms: &mut [Arm<T>]) {
-    for i in (1..arms.len()).rev() {
-        let j = runtime::draw_below(i as u64 + 1) as usize;
-        arms.swap(i, j);
-    }
+    runtime::with_rng(|rng| {
+        for i in (1..arms.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            arms.swap(i, j);
+        }
+    });
 }
 
 impl<T: 'static> Unpin for Select<T> {}

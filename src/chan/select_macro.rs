@@ -277,10 +277,12 @@ impl Run<'_, '_> {
     fn order(&self) -> [usize; MAX_ARMS] {
         let mut order: [usize; MAX_ARMS] = std::array::from_fn(|i| i);
         if !self.priority {
-            for i in (1..self.arms.len()).rev() {
-                let j = runtime::draw_below(i as u64 + 1) as usize;
-                order.swap(i, j);
-            }
+            runtime::with_rng(|rng| {
+                for i in (1..self.arms.len()).rev() {
+                    let j = rng.below(i as u64 + 1) as usize;
+                    order.swap(i, j);
+                }
+            });
         }
         order
     }

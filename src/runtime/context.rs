@@ -1,21 +1,35 @@
 //! The loop running on this thread, if any, for the free functions (`go`, `sleep`, ...) to find.
 
+use std::cell::Cell;
+use std::ptr;
+
 use super::core::Core;
 
-use std::cell::Cell;
-
-scoped_tls::scoped_thread_local!(static CURRENT: Core);
-
 thread_local! {
+    /// The loop running on this thread; null when none runs. Set only by `enter`, for the duration
+    /// of its call.
+    static CURRENT: Cell<*const Core> = const { Cell::new(ptr::null()) };
+
     /// The last number given to a channel on this thread; restarts with every loop so that a
     /// program numbers its channels the same way on every run.
     static NUMBERS: Cell<u64> = const { Cell::new(0) };
 }
 
+/// Restores the previous current loop when `enter` returns or unwinds.
+struct Restore(*const Core);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
 /// Runs `f` with `core` as this thread's running loop.
 pub(crate) fn enter<R>(core: &Core, f: impl FnOnce() -> R) -> R {
     NUMBERS.with(|n| n.set(0));
-    CURRENT.set(core, f)
+    let previous = CURRENT.with(|c| c.replace(ptr::from_ref(core)));
+    let _restore = Restore(previous);
+    f()
 }
 
 /// The next number for a channel made on this thread, counting from 1 in each loop.
@@ -28,21 +42,36 @@ pub(crate) fn next_number() -> u64 {
 
 /// Whether a loop runs on this thread.
 pub(crate) fn is_running() -> bool {
-    CURRENT.is_set()
+    CURRENT.with(|c| !c.get().is_null())
 }
 
 /// Calls `f` with the running loop, if there is one.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
-    CURRENT.is_set().then(|| CURRENT.with(f))
+    let core = CURRENT.with(Cell::get);
+    if core.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null pointer was set by `enter` from a `&Core` that outlives its call, and
+    // `Restore` resets it before that call returns or unwinds; this code runs within the call (on
+    // the same thread), so the `Core` is alive, and it is only shared (`&`), never mutated through.
+    Some(f(unsafe { &*core }))
 }
 
-/// Calls `f` with the running loop; `what` (the API being used) is named in the panic there is none.
+/// Calls `f` with the running loop; `what` (the API being used) is named in the panic if there is
+/// none.
+#[inline]
 pub(crate) fn with_core<R>(what: &str, f: impl FnOnce(&Core) -> R) -> R {
-    if !CURRENT.is_set() {
-        panic!(
-            "aiochan::{what} needs a running event loop: call it inside aiochan::run(...) \
-             or inside a task started with aiochan::go(...)"
-        );
+    match with_current(f) {
+        Some(r) => r,
+        None => outside(what),
     }
-    CURRENT.with(f)
+}
+
+#[cold]
+fn outside(what: &str) -> ! {
+    panic!(
+        "aiochan::{what} needs a running event loop: call it inside aiochan::run(...) \
+         or inside a task started with aiochan::go(...)"
+    )
 }

@@ -136,14 +136,17 @@ pub(crate) fn note_wait(
     }
 }
 
-/// A uniform draw from `0..n` from the running loop's generator, or, outside a loop (a channel used
-/// under a foreign executor), from a generator of this thread seeded afresh.
-pub(crate) fn draw_below(n: u64) -> u64 {
+/// Runs `f` with the running loop's generator, or, outside a loop (a channel used under a foreign
+/// executor), with a generator of this thread seeded afresh.
+pub(crate) fn with_rng<R>(f: impl FnOnce(&mut rng::Rng) -> R) -> R {
     thread_local! {
         static OUTSIDE: std::cell::RefCell<rng::Rng> = std::cell::RefCell::new(rng::Rng::new(rng::fresh_seed()));
     }
-    context::with_current(|core| core.rng().below(n))
-        .unwrap_or_else(|| OUTSIDE.with(|r| r.borrow_mut().below(n)))
+    if context::is_running() {
+        context::with_core("random", |core| f(&mut core.rng()))
+    } else {
+        OUTSIDE.with(|r| f(&mut r.borrow_mut()))
+    }
 }
 
 /// Keeps `object` on the running loop under a key that a `Handle` call can use to find it again.

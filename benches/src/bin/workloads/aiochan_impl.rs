@@ -4,11 +4,11 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use aiochan::Chan;
+use aiochan::{Chan, Op};
 
 use crate::workload::{
     fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally,
+    Tally, SELECT_CHANNELS,
 };
 
 pub struct Aiochan;
@@ -112,6 +112,47 @@ impl Contender for Aiochan {
                 })
                 .collect();
             let consumer = aiochan::go(consume(c));
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        })
+    }
+
+    fn select4(n: u64) -> ChannelSample {
+        aiochan::run(async move {
+            let clock = ChannelClock::start();
+            let chans: Vec<Chan<u64>> = (0..SELECT_CHANNELS).map(|_| Chan::new()).collect();
+            let handles: Vec<_> = (0..SELECT_CHANNELS)
+                .zip(&chans)
+                .map(|(p, c)| {
+                    let c = c.clone();
+                    aiochan::go(async move {
+                        for i in fanin_values(p, SELECT_CHANNELS, n) {
+                            assert!(c.put(i).await, "closed early");
+                        }
+                        c.close();
+                    })
+                })
+                .collect();
+            let consumer = aiochan::go(async move {
+                let mut tally = Tally::default();
+                let mut open = chans;
+                while !open.is_empty() {
+                    // `select` picks at random among the gets that can complete (no `priority`).
+                    let selected = aiochan::select(open.iter().map(Op::get)).await;
+                    let index = selected.index;
+                    match selected.value() {
+                        Some(v) => tally.add(v),
+                        // Closed and drained: select over the others from now on.
+                        None => {
+                            open.swap_remove(index);
+                        }
+                    }
+                }
+                tally
+            });
             let tally = consumer.await;
             for handle in handles {
                 handle.await;

@@ -5,8 +5,10 @@ use std::time::Duration;
 use async_executor::LocalExecutor;
 use flume::{bounded, Receiver};
 
-use crate::smol_impl::Smol;
-use crate::workload::{fanin_values, ChannelClock, ChannelSample, Contender, SpawnSample, Tally};
+use crate::smol_impl::{race4, Smol};
+use crate::workload::{
+    fanin_values, ChannelClock, ChannelSample, Contender, SpawnSample, Tally, SELECT_CHANNELS,
+};
 
 pub struct Flume;
 
@@ -82,6 +84,47 @@ impl Contender for Flume {
                 .collect();
             drop(tx);
             let consumer = ex.spawn(consume(rx));
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        }))
+    }
+
+    // flume's own `Selector` blocks the thread, which would stall the executor, so the select is
+    // the same race of async receives as smol's.
+    fn select4(n: u64) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (senders, receivers): (Vec<_>, Vec<_>) =
+                (0..SELECT_CHANNELS).map(|_| bounded(0)).unzip();
+            let handles: Vec<_> = (0..SELECT_CHANNELS)
+                .zip(senders)
+                .map(|(p, tx)| {
+                    // Dropping `tx` at the end closes this producer's channel.
+                    ex.spawn(async move {
+                        for i in fanin_values(p, SELECT_CHANNELS, n) {
+                            tx.send_async(i).await.expect("closed early");
+                        }
+                    })
+                })
+                .collect();
+            let consumer = ex.spawn(async move {
+                let mut tally = Tally::default();
+                let mut open = [true; 4];
+                while open.contains(&true) {
+                    // `recv_async` is cancel safe: a sender that finds a receiver waiting leaves
+                    // the value in the channel's queue and wakes it, and a dropped `RecvFut`
+                    // passes that wake-up on, so the losers of a race lose no value.
+                    match race4(open, |i| receivers[i].recv_async()).await {
+                        (_, Ok(v)) => tally.add(v),
+                        (i, Err(_)) => open[i] = false,
+                    }
+                }
+                tally
+            });
             let tally = consumer.await;
             for handle in handles {
                 handle.await;

@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 use async_io::Timer;
 use futures::channel::mpsc::{channel, Receiver};
 use futures::executor::LocalPool;
+use futures::stream::select_all;
 use futures::task::LocalSpawnExt;
 use futures::{SinkExt, StreamExt};
 
 use crate::workload::{
     fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally,
+    Tally, SELECT_CHANNELS,
 };
 
 pub struct Futures;
@@ -134,6 +135,50 @@ impl Contender for Futures {
             drop(tx);
             let consumer = spawner
                 .spawn_local_with_handle(consume(rx))
+                .expect("spawn onto a running LocalPool");
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        })
+    }
+
+    // `futures::select!` needs the crate's `async-await` feature (a proc-macro dependency); without
+    // it, what a `futures` user writes to take from whichever of several receivers is ready is
+    // `stream::select_all`. It is not random: it polls the receivers in the order they were woken
+    // and puts one that yielded at the back, so it is fair round-robin with no preferred arm, and it
+    // drops a receiver from the set once its channel is closed. `Receiver::poll_next` removes a
+    // value only when it returns it, so no value is lost.
+    fn select4(n: u64) -> ChannelSample {
+        let mut pool = LocalPool::new();
+        let spawner = pool.spawner();
+        pool.run_until(async move {
+            let clock = ChannelClock::start();
+            let (senders, receivers): (Vec<_>, Vec<_>) =
+                (0..SELECT_CHANNELS).map(|_| channel(0)).unzip();
+            let handles: Vec<_> = (0..SELECT_CHANNELS)
+                .zip(senders)
+                .map(|(p, mut tx)| {
+                    // Dropping `tx` at the end closes this producer's channel.
+                    spawner
+                        .spawn_local_with_handle(async move {
+                            for i in fanin_values(p, SELECT_CHANNELS, n) {
+                                tx.send(i).await.expect("closed early");
+                            }
+                        })
+                        .expect("spawn onto a running LocalPool")
+                })
+                .collect();
+            let consumer = spawner
+                .spawn_local_with_handle(async move {
+                    let mut tally = Tally::default();
+                    let mut all = select_all(receivers);
+                    while let Some(v) = all.next().await {
+                        tally.add(v);
+                    }
+                    tally
+                })
                 .expect("spawn onto a running LocalPool");
             let tally = consumer.await;
             for handle in handles {

@@ -1,14 +1,16 @@
 //! The workloads on smol's building blocks: `async_executor::LocalExecutor` and `async_io` timers.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use async_channel::{bounded, Receiver};
 use async_executor::LocalExecutor;
 use async_io::Timer;
+use futures_lite::future::{pending, race};
 
 use crate::workload::{
     fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally,
+    Tally, SELECT_CHANNELS,
 };
 
 pub struct Smol;
@@ -120,6 +122,67 @@ impl Contender for Smol {
             clock.stop(tally)
         }))
     }
+
+    fn select4(n: u64) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (senders, receivers): (Vec<_>, Vec<_>) =
+                (0..SELECT_CHANNELS).map(|_| bounded(capacity(0))).unzip();
+            let handles: Vec<_> = (0..SELECT_CHANNELS)
+                .zip(senders)
+                .map(|(p, tx)| {
+                    // Dropping `tx` at the end closes this producer's channel.
+                    ex.spawn(async move {
+                        for i in fanin_values(p, SELECT_CHANNELS, n) {
+                            tx.send(i).await.expect("closed early");
+                        }
+                    })
+                })
+                .collect();
+            let consumer = ex.spawn(async move {
+                let mut tally = Tally::default();
+                let mut open = [true; 4];
+                while open.contains(&true) {
+                    // `recv` is cancel safe: a value leaves the channel only in the poll that
+                    // returns it, so the losers of a race are dropped without losing one.
+                    match race4(open, |i| receivers[i].recv()).await {
+                        (_, Ok(v)) => tally.add(v),
+                        (i, Err(_)) => open[i] = false,
+                    }
+                }
+                tally
+            });
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        }))
+    }
+}
+
+/// `select4`'s select for the futures-lite world: awaits `recv(i)` for each `i` that is `open`, and
+/// returns the index and output of the first to complete. futures-lite has no n-way select, so this
+/// nests its two-way `race`, which polls a randomly chosen one of its two futures first: no arm is
+/// preferred, though with some arms pending the odds among the ready ones are not exactly equal.
+/// A closed arm races as `pending()`, which never wins.
+pub async fn race4<F, Fut>(open: [bool; 4], recv: F) -> (usize, Fut::Output)
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future,
+{
+    let arm = |i: usize| {
+        let fut = recv(i);
+        async move {
+            if open[i] {
+                (i, fut.await)
+            } else {
+                pending().await
+            }
+        }
+    };
+    race(race(arm(0), arm(1)), race(arm(2), arm(3))).await
 }
 
 /// Receives until every sender is gone.

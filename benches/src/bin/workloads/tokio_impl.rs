@@ -8,7 +8,7 @@ use tokio::task::{spawn_local, LocalSet};
 
 use crate::workload::{
     fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally,
+    Tally, SELECT_CHANNELS,
 };
 
 pub struct Tokio;
@@ -113,6 +113,56 @@ impl Contender for Tokio {
             }
             clock.stop(tally)
         })
+    }
+
+    fn select4(n: u64) -> ChannelSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = ChannelClock::start();
+            let (senders, receivers): (Vec<_>, Vec<_>) =
+                (0..SELECT_CHANNELS).map(|_| channel(capacity(0))).unzip();
+            let handles: Vec<_> = (0..SELECT_CHANNELS)
+                .zip(senders)
+                .map(|(p, tx)| {
+                    // Dropping `tx` at the end closes this producer's channel.
+                    spawn_local(async move {
+                        for i in fanin_values(p, SELECT_CHANNELS, n) {
+                            tx.send(i).await.expect("closed early");
+                        }
+                    })
+                })
+                .collect();
+            let [mut rx0, mut rx1, mut rx2, mut rx3]: [Receiver<u64>; 4] =
+                receivers.try_into().expect("select4 has four channels");
+            let consumer = spawn_local(async move {
+                let mut tally = Tally::default();
+                let mut open = [true; 4];
+                // `select!` polls its branches from a random one each time (no `biased;`), and
+                // `if open[i]` leaves closed channels out. `recv` is cancel safe, so the branches
+                // that lose a round drop their futures without losing a value.
+                while open.contains(&true) {
+                    tokio::select! {
+                        v = rx0.recv(), if open[0] => got(&mut tally, &mut open[0], v),
+                        v = rx1.recv(), if open[1] => got(&mut tally, &mut open[1], v),
+                        v = rx2.recv(), if open[2] => got(&mut tally, &mut open[2], v),
+                        v = rx3.recv(), if open[3] => got(&mut tally, &mut open[3], v),
+                    }
+                }
+                tally
+            });
+            let tally = consumer.await.expect("task panicked");
+            for handle in handles {
+                handle.await.expect("task panicked");
+            }
+            clock.stop(tally)
+        })
+    }
+}
+
+/// Tallies a value `select4` got, or notes that its channel is closed.
+fn got(tally: &mut Tally, open: &mut bool, value: Option<u64>) {
+    match value {
+        Some(v) => tally.add(v),
+        None => *open = false,
     }
 }
 

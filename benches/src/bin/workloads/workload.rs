@@ -11,6 +11,8 @@ const SPSC_BUFFER: usize = 1024;
 const FANIN_PRODUCERS: u64 = 1000;
 /// The buffer of `fanin`'s channel.
 const FANIN_BUFFER: usize = 64;
+/// How many unbuffered channels, each with its own producer, `select4`'s consumer selects over.
+pub const SELECT_CHANNELS: u64 = 4;
 
 /// One implementation of every workload.
 ///
@@ -33,6 +35,11 @@ pub trait Contender {
     /// channel with a buffer of `buffer` values; the channel closes when the last producer is done;
     /// one consumer gets until it is closed and tallies what it got.
     fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample;
+    /// `SELECT_CHANNELS` producers, each on its own unbuffered channel, put `0..n` between them
+    /// (producer `p` puts `fanin_values(p, SELECT_CHANNELS, n)`), then each closes its channel; one
+    /// consumer repeatedly selects a get over the channels still open, with no preference among
+    /// them (random, not priority order), until all are closed, and tallies what it got.
+    fn select4(n: u64) -> ChannelSample;
 }
 
 /// A workload the binary can run; adding one means a variant here and a method on `Contender`.
@@ -42,16 +49,18 @@ pub enum Workload {
     SpscUnbuffered,
     SpscBuffered,
     Fanin,
+    Select4,
     Spawn,
     Timers,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::Pingpong,
         Workload::SpscUnbuffered,
         Workload::SpscBuffered,
         Workload::Fanin,
+        Workload::Select4,
         Workload::Spawn,
         Workload::Timers,
     ];
@@ -62,6 +71,7 @@ impl Workload {
             Workload::SpscUnbuffered => "spsc_unbuffered",
             Workload::SpscBuffered => "spsc_buffered",
             Workload::Fanin => "fanin",
+            Workload::Select4 => "select4",
             Workload::Spawn => "spawn",
             Workload::Timers => "timers",
         }
@@ -73,7 +83,9 @@ impl Workload {
 
     pub fn default_n(self) -> u64 {
         match self {
-            Workload::Pingpong | Workload::SpscUnbuffered | Workload::Fanin => 1_000_000,
+            Workload::Pingpong | Workload::SpscUnbuffered | Workload::Fanin | Workload::Select4 => {
+                1_000_000
+            }
             Workload::SpscBuffered => 10_000_000,
             Workload::Spawn => 1_000_000,
             Workload::Timers => 100_000,
@@ -82,14 +94,20 @@ impl Workload {
 
     /// Whether the workload's channels are unbuffered, which only rendezvous channels honour.
     pub fn is_unbuffered(self) -> bool {
-        matches!(self, Workload::Pingpong | Workload::SpscUnbuffered)
+        matches!(
+            self,
+            Workload::Pingpong | Workload::SpscUnbuffered | Workload::Select4
+        )
     }
 
     /// What each number on a run's output line measures, in order; all are lower-is-better.
     pub fn metrics(self) -> &'static [&'static str] {
         match self {
             Workload::Pingpong => &["ns/round trip"],
-            Workload::SpscUnbuffered | Workload::SpscBuffered | Workload::Fanin => &["ns/message"],
+            Workload::SpscUnbuffered
+            | Workload::SpscBuffered
+            | Workload::Fanin
+            | Workload::Select4 => &["ns/message"],
             Workload::Spawn => &["ns/task", "peak bytes/task"],
             Workload::Timers => &["ms beyond 100"],
         }
@@ -111,6 +129,7 @@ impl Workload {
             Workload::SpscUnbuffered => channel(C::spsc(n, 0)),
             Workload::SpscBuffered => channel(C::spsc(n, SPSC_BUFFER)),
             Workload::Fanin => channel(C::fanin(n, FANIN_PRODUCERS, FANIN_BUFFER)),
+            Workload::Select4 => channel(C::select4(n)),
             Workload::Spawn => {
                 let sample = C::spawn(n);
                 // The high-water mark only rises, so reading it after the runtime is gone still
@@ -134,7 +153,7 @@ pub fn timer_delay(i: u64) -> Duration {
     Duration::from_millis(1 + (i * 7919) % TIMER_SPREAD_MS)
 }
 
-/// The values `fanin`'s producer `p` of `producers` puts: every `producers`-th value of `0..n`,
+/// The values producer `p` of `producers` puts in `fanin` and `select4`: every `producers`-th value of `0..n`,
 /// from `p`, so that the producers share `0..n` evenly whatever `n` is.
 pub fn fanin_values(p: u64, producers: u64, n: u64) -> impl Iterator<Item = u64> {
     (p..n).step_by(producers as usize)
