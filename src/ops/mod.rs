@@ -95,3 +95,9 @@ impl<T: 'static> Default for Out<T> {
         Out::new()
     }
 }
+
+mod flow;
+mod fold;
+mod transform;
+
+pub use flow::{onto_chan, to_chan};
