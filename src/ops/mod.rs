@@ -96,8 +96,17 @@ impl<T: 'static> Default for Out<T> {
     }
 }
 
+mod combine;
+mod distribute;
+mod dup;
 mod flow;
 mod fold;
+mod mix;
+mod pubsub;
 mod transform;
 
+pub use combine::{combine_latest, merge, zip_chans};
+pub use dup::Dup;
 pub use flow::{onto_chan, to_chan};
+pub use mix::{Mix, MixState, SoloMode};
+pub use pubsub::Pub;
