@@ -33,8 +33,11 @@ pub(crate) struct IoSource {
     want_read: bool,
     /// Whether the armed interest includes writing.
     want_write: bool,
-    /// Tasks waiting for the source, woken by its next event.
-    waiters: Vec<Waiter>,
+    /// Tasks waiting for the source, woken by its next event, each under the token of the wait
+    /// that registered it (so that a wait given up withdraws exactly its own entry).
+    waiters: Vec<(u64, Waiter)>,
+    /// Source of wait tokens.
+    next_token: u64,
 }
 
 impl IoSource {
@@ -43,7 +46,7 @@ impl IoSource {
         self.ticks += 1;
         self.want_read = false;
         self.want_write = false;
-        woken.append(&mut self.waiters);
+        woken.extend(self.waiters.drain(..).map(|(_, waiter)| waiter));
     }
 
     /// Whether a task waits on the source (so the loop must keep polling rather than report a
@@ -87,6 +90,10 @@ pub struct Async<T: AsFd> {
     seen_by_read: Cell<u64>,
     /// The source's event count when a write last waited.
     seen_by_write: Cell<u64>,
+    /// The registration of `AsyncRead::poll_read`, which has no future of its own to hold it.
+    read_token: Cell<Option<u64>>,
+    /// The registration of `AsyncWrite`'s polls.
+    write_token: Cell<Option<u64>>,
 }
 
 impl<T: AsFd> Async<T> {
@@ -112,6 +119,8 @@ impl<T: AsFd> Async<T> {
                 shared: core.shared().clone(),
                 seen_by_read: Cell::new(0),
                 seen_by_write: Cell::new(0),
+                read_token: Cell::new(None),
+                write_token: Cell::new(None),
             })
         })
     }
@@ -135,25 +144,41 @@ impl<T: AsFd> Async<T> {
     }
 
     /// Waits until the source may be read.
+    ///
+    /// # Cancel safety
+    /// Dropping the future withdraws its wait.
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_ready(cx, true)).await
+        let wait = Wait::new(self);
+        poll_fn(|cx| self.poll_ready(cx, true, &wait.token)).await
     }
 
     /// Waits until the source may be written.
+    ///
+    /// # Cancel safety
+    /// Dropping the future withdraws its wait.
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_ready(cx, false)).await
+        let wait = Wait::new(self);
+        poll_fn(|cx| self.poll_ready(cx, false, &wait.token)).await
     }
 
     /// Runs the non-blocking read operation `op` until it does not report `WouldBlock`, waiting for
     /// readability between attempts.
+    ///
+    /// # Cancel safety
+    /// Dropping the future withdraws its wait; `op` has had no effect unless it returned.
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_op(cx, true, &mut op)).await
+        let wait = Wait::new(self);
+        poll_fn(|cx| self.poll_op(cx, true, &wait.token, &mut op)).await
     }
 
     /// Runs the non-blocking write operation `op` until it does not report `WouldBlock`, waiting for
     /// writability between attempts.
+    ///
+    /// # Cancel safety
+    /// Dropping the future withdraws its wait; `op` has had no effect unless it returned.
     pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_op(cx, false, &mut op)).await
+        let wait = Wait::new(self);
+        poll_fn(|cx| self.poll_op(cx, false, &wait.token, &mut op)).await
     }
 
     /// One attempt of `op`, waiting for readiness if it would block.
@@ -161,6 +186,7 @@ impl<T: AsFd> Async<T> {
         &self,
         cx: &mut Context<'_>,
         read: bool,
+        token: &Cell<Option<u64>>,
         op: &mut impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
@@ -168,7 +194,7 @@ impl<T: AsFd> Async<T> {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 result => return Poll::Ready(result),
             }
-            match self.poll_ready(cx, read) {
+            match self.poll_ready(cx, read, token) {
                 Poll::Ready(Ok(())) => continue,
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
@@ -176,9 +202,26 @@ impl<T: AsFd> Async<T> {
         }
     }
 
-    /// Ready if the source had an event since this direction last waited; otherwise records the
-    /// task as a waiter and arms the interest.
-    fn poll_ready(&self, cx: &mut Context<'_>, read: bool) -> Poll<io::Result<()>> {
+    /// Removes the registration `token`, if the source still holds it.
+    fn withdraw(&self, token: u64) {
+        let key = self.key;
+        context::with_current(|core| {
+            if core.id() == self.loop_id {
+                if let Some(source) = core.io().borrow_mut().get_mut(key) {
+                    source.waiters.retain(|(t, _)| *t != token);
+                }
+            }
+        });
+    }
+
+    /// Ready if the source had an event since this direction last waited; otherwise registers the
+    /// task (under `token`, made at the first registration) and arms the interest.
+    fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        read: bool,
+        token: &Cell<Option<u64>>,
+    ) -> Poll<io::Result<()>> {
         let seen = if read {
             &self.seen_by_read
         } else {
@@ -197,8 +240,15 @@ impl<T: AsFd> Async<T> {
                     seen.set(source.ticks);
                     return Poll::Ready(Ok(()));
                 }
-                if !source.waiters.iter().any(|w| w.wakes(cx)) {
-                    source.waiters.push(Waiter::of(cx));
+                let mine = *token.get().get_or_insert_with(|| {
+                    source.next_token += 1;
+                    source.next_token
+                });
+                token.set(Some(mine));
+                match source.waiters.iter_mut().find(|(t, _)| *t == mine) {
+                    Some((_, waiter)) if waiter.wakes(cx) => {}
+                    Some((_, waiter)) => *waiter = Waiter::of(cx),
+                    None => source.waiters.push((mine, Waiter::of(cx))),
                 }
                 source.want_read |= read;
                 source.want_write |= !read;
@@ -221,6 +271,29 @@ impl<T: AsFd> Async<T> {
             (core.id() == self.loop_id).then(|| core.io().borrow_mut().try_remove(key))
         });
         drop(removed);
+    }
+}
+
+/// The registration of one waiting future, withdrawn when the future is dropped.
+struct Wait<'a, T: AsFd> {
+    source: &'a Async<T>,
+    token: Cell<Option<u64>>,
+}
+
+impl<'a, T: AsFd> Wait<'a, T> {
+    fn new(source: &'a Async<T>) -> Wait<'a, T> {
+        Wait {
+            source,
+            token: Cell::new(None),
+        }
+    }
+}
+
+impl<T: AsFd> Drop for Wait<'_, T> {
+    fn drop(&mut self) {
+        if let Some(token) = self.token.get() {
+            self.source.withdraw(token);
+        }
     }
 }
 
@@ -347,7 +420,8 @@ where
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_op(cx, true, &mut |io: &T| { io }.read(buf))
+        let this: &Self = &self;
+        this.poll_op(cx, true, &this.read_token, &mut |io: &T| { io }.read(buf))
     }
 }
 
@@ -361,13 +435,19 @@ where
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_op(cx, false, &mut |io: &T| { io }.write(buf))
+        let this: &Self = &self;
+        this.poll_op(cx, false, &this.write_token, &mut |io: &T| {
+            { io }.write(buf)
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_op(cx, false, &mut |io: &T| { io }.flush())
+        let this: &Self = &self;
+        this.poll_op(cx, false, &this.write_token, &mut |io: &T| { io }.flush())
     }
 
+    /// Flushes only: a generic `T` has no half-close. To send end-of-stream on a TCP or Unix stream,
+    /// call `get_ref().shutdown(Shutdown::Write)`.
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.poll_flush(cx)
     }

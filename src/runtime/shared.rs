@@ -32,8 +32,9 @@ pub(crate) struct Shared {
     /// Set after a push to `inbox`, cleared by the loop when it drains it: a cheap check per turn.
     injected: AtomicBool,
     /// Things outside the loop's own bookkeeping that may still wake it: wakers cloned by foreign
-    /// futures (possibly sent to other threads), handles, I/O sources. While non-zero, an idle loop
-    /// waits instead of reporting a deadlock.
+    /// futures (possibly sent to other threads) and handles. While non-zero, an idle loop waits
+    /// instead of reporting a deadlock. (I/O sources a task waits on count through the loop's
+    /// source table instead.)
     keepalive: AtomicUsize,
 }
 

@@ -4,6 +4,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use aiochan::ops::Out;
 use aiochan::{Chan, Op};
 
 use crate::workload::{
@@ -14,6 +15,33 @@ use crate::workload::{
 pub struct Aiochan;
 
 impl Contender for Aiochan {
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample {
+        aiochan::run(async move {
+            let clock = ChannelClock::start();
+            let source = Chan::fixed(buffer);
+            let producer = source.clone();
+            let feeder = aiochan::go(async move {
+                for i in 0..n {
+                    assert!(producer.put(i).await, "closed early");
+                }
+                producer.close();
+            });
+            let kept = source
+                .map(|v| v * 2, Out::fixed(buffer))
+                .filter(|v| v % 3 == 0, Out::fixed(buffer));
+            let consumer = aiochan::go(async move {
+                let mut tally = Tally::default();
+                while let Some(v) = kept.get().await {
+                    tally.add(v);
+                }
+                tally
+            });
+            let tally = consumer.await;
+            feeder.await;
+            clock.stop(tally)
+        })
+    }
+
     fn spawn(n: u64) -> SpawnSample {
         aiochan::run(async move {
             let clock = SpawnClock::start();

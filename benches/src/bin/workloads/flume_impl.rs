@@ -17,6 +17,38 @@ pub struct Flume;
 // noise between two identical contenders. The channel workloads run on the same executor with
 // flume's async API; `bounded(0)` is a true rendezvous, like aiochan's unbuffered channel.
 impl Contender for Flume {
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (source_tx, source_rx) = bounded(buffer);
+            let (doubled_tx, doubled_rx) = bounded(buffer);
+            let (kept_tx, kept_rx) = bounded(buffer);
+            let producer = ex.spawn(async move {
+                for i in 0..n {
+                    source_tx.send_async(i).await.expect("closed early");
+                }
+            });
+            let double = ex.spawn(async move {
+                while let Ok(v) = source_rx.recv_async().await {
+                    doubled_tx.send_async(v * 2).await.expect("closed early");
+                }
+            });
+            let keep = ex.spawn(async move {
+                while let Ok(v) = doubled_rx.recv_async().await {
+                    if v % 3 == 0 {
+                        kept_tx.send_async(v).await.expect("closed early");
+                    }
+                }
+            });
+            let tally = ex.spawn(consume(kept_rx)).await;
+            for stage in [producer, double, keep] {
+                stage.await;
+            }
+            clock.stop(tally)
+        }))
+    }
+
     fn spawn(n: u64) -> SpawnSample {
         Smol::spawn(n)
     }

@@ -19,6 +19,48 @@ pub struct Futures;
 // A `channel(buffer)` holds `buffer` values plus one per sender, so "unbuffered" `channel(0)` lets
 // each sender run one value ahead, and `fanin`'s 1000 senders share 64 + 1000 slots.
 impl Contender for Futures {
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample {
+        let mut pool = LocalPool::new();
+        let spawner = pool.spawner();
+        pool.run_until(async move {
+            let clock = ChannelClock::start();
+            let (mut source_tx, mut source_rx) = channel(buffer);
+            let (mut doubled_tx, mut doubled_rx) = channel(buffer);
+            let (mut kept_tx, kept_rx) = channel(buffer);
+            let producer = spawner
+                .spawn_local_with_handle(async move {
+                    for i in 0..n {
+                        source_tx.send(i).await.expect("closed early");
+                    }
+                })
+                .expect("spawn onto a running LocalPool");
+            let double = spawner
+                .spawn_local_with_handle(async move {
+                    while let Some(v) = source_rx.next().await {
+                        doubled_tx.send(v * 2).await.expect("closed early");
+                    }
+                })
+                .expect("spawn onto a running LocalPool");
+            let keep = spawner
+                .spawn_local_with_handle(async move {
+                    while let Some(v) = doubled_rx.next().await {
+                        if v % 3 == 0 {
+                            kept_tx.send(v).await.expect("closed early");
+                        }
+                    }
+                })
+                .expect("spawn onto a running LocalPool");
+            let tally = spawner
+                .spawn_local_with_handle(consume(kept_rx))
+                .expect("spawn onto a running LocalPool")
+                .await;
+            for stage in [producer, double, keep] {
+                stage.await;
+            }
+            clock.stop(tally)
+        })
+    }
+
     fn spawn(n: u64) -> SpawnSample {
         let mut pool = LocalPool::new();
         let spawner = pool.spawner();

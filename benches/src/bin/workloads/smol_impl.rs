@@ -25,6 +25,38 @@ fn capacity(buffer: usize) -> usize {
 // makes smol faster than under `async_io::block_on` (what `smol::block_on` is), so this is also the
 // harder comparison for aiochan.
 impl Contender for Smol {
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample {
+        let ex = LocalExecutor::new();
+        futures_lite::future::block_on(ex.run(async {
+            let clock = ChannelClock::start();
+            let (source_tx, source_rx) = bounded(buffer);
+            let (doubled_tx, doubled_rx) = bounded(buffer);
+            let (kept_tx, kept_rx) = bounded(buffer);
+            let producer = ex.spawn(async move {
+                for i in 0..n {
+                    source_tx.send(i).await.expect("closed early");
+                }
+            });
+            let double = ex.spawn(async move {
+                while let Ok(v) = source_rx.recv().await {
+                    doubled_tx.send(v * 2).await.expect("closed early");
+                }
+            });
+            let keep = ex.spawn(async move {
+                while let Ok(v) = doubled_rx.recv().await {
+                    if v % 3 == 0 {
+                        kept_tx.send(v).await.expect("closed early");
+                    }
+                }
+            });
+            let tally = ex.spawn(consume(kept_rx)).await;
+            for stage in [producer, double, keep] {
+                stage.await;
+            }
+            clock.stop(tally)
+        }))
+    }
+
     fn spawn(n: u64) -> SpawnSample {
         let ex = LocalExecutor::new();
         futures_lite::future::block_on(ex.run(async {

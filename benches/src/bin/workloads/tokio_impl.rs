@@ -26,6 +26,37 @@ fn capacity(buffer: usize) -> usize {
 }
 
 impl Contender for Tokio {
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = ChannelClock::start();
+            let (source_tx, mut source_rx) = channel(buffer);
+            let (doubled_tx, mut doubled_rx) = channel(buffer);
+            let (kept_tx, kept_rx) = channel(buffer);
+            let producer = spawn_local(async move {
+                for i in 0..n {
+                    source_tx.send(i).await.expect("closed early");
+                }
+            });
+            let double = spawn_local(async move {
+                while let Some(v) = source_rx.recv().await {
+                    doubled_tx.send(v * 2).await.expect("closed early");
+                }
+            });
+            let keep = spawn_local(async move {
+                while let Some(v) = doubled_rx.recv().await {
+                    if v % 3 == 0 {
+                        kept_tx.send(v).await.expect("closed early");
+                    }
+                }
+            });
+            let tally = spawn_local(consume(kept_rx)).await.expect("task panicked");
+            for stage in [producer, double, keep] {
+                stage.await.expect("task panicked");
+            }
+            clock.stop(tally)
+        })
+    }
+
     fn spawn(n: u64) -> SpawnSample {
         LocalSet::new().block_on(&runtime(), async move {
             let clock = SpawnClock::start();

@@ -9,6 +9,8 @@ const TIMER_SPREAD_MS: u64 = 100;
 const SPSC_BUFFER: usize = 1024;
 /// How many tasks feed `fanin`'s channel.
 const FANIN_PRODUCERS: u64 = 1000;
+/// The buffer of every link of `pipeline`.
+const PIPELINE_BUFFER: usize = 64;
 /// The buffer of `fanin`'s channel.
 const FANIN_BUFFER: usize = 64;
 /// How many unbuffered channels, each with its own producer, `select4`'s consumer selects over.
@@ -40,6 +42,10 @@ pub trait Contender {
     /// consumer repeatedly selects a get over the channels still open, with no preference among
     /// them (random, not priority order), until all are closed, and tallies what it got.
     fn select4(n: u64) -> ChannelSample;
+    /// A source puts `0..n`; stage 1 doubles each value; stage 2 keeps the multiples of 3; a
+    /// consumer tallies what arrives. Every link is a channel with a buffer of `buffer` values
+    /// (aiochan uses its own `map` and `filter` operators; the peers hand-write the stages).
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample;
 }
 
 /// A workload the binary can run; adding one means a variant here and a method on `Contender`.
@@ -50,17 +56,19 @@ pub enum Workload {
     SpscBuffered,
     Fanin,
     Select4,
+    Pipeline,
     Spawn,
     Timers,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::Pingpong,
         Workload::SpscUnbuffered,
         Workload::SpscBuffered,
         Workload::Fanin,
         Workload::Select4,
+        Workload::Pipeline,
         Workload::Spawn,
         Workload::Timers,
     ];
@@ -72,6 +80,7 @@ impl Workload {
             Workload::SpscBuffered => "spsc_buffered",
             Workload::Fanin => "fanin",
             Workload::Select4 => "select4",
+            Workload::Pipeline => "pipeline",
             Workload::Spawn => "spawn",
             Workload::Timers => "timers",
         }
@@ -83,9 +92,11 @@ impl Workload {
 
     pub fn default_n(self) -> u64 {
         match self {
-            Workload::Pingpong | Workload::SpscUnbuffered | Workload::Fanin | Workload::Select4 => {
-                1_000_000
-            }
+            Workload::Pingpong
+            | Workload::SpscUnbuffered
+            | Workload::Fanin
+            | Workload::Select4
+            | Workload::Pipeline => 1_000_000,
             Workload::SpscBuffered => 10_000_000,
             Workload::Spawn => 1_000_000,
             Workload::Timers => 100_000,
@@ -108,6 +119,7 @@ impl Workload {
             | Workload::SpscBuffered
             | Workload::Fanin
             | Workload::Select4 => &["ns/message"],
+            Workload::Pipeline => &["ns/source value"],
             Workload::Spawn => &["ns/task", "peak bytes/task"],
             Workload::Timers => &["ms beyond 100"],
         }
@@ -130,6 +142,15 @@ impl Workload {
             Workload::SpscBuffered => channel(C::spsc(n, SPSC_BUFFER)),
             Workload::Fanin => channel(C::fanin(n, FANIN_PRODUCERS, FANIN_BUFFER)),
             Workload::Select4 => channel(C::select4(n)),
+            Workload::Pipeline => {
+                let sample = C::pipeline(n, PIPELINE_BUFFER);
+                assert_eq!(
+                    sample.tally,
+                    Tally::of_pipeline(n),
+                    "pipeline: the consumer did not get the doubled multiples of 3, each once"
+                );
+                vec![sample.elapsed.as_nanos() as f64 / n as f64]
+            }
             Workload::Spawn => {
                 let sample = C::spawn(n);
                 // The high-water mark only rises, so reading it after the runtime is gone still
@@ -171,6 +192,16 @@ impl Tally {
     pub fn add(&mut self, value: u64) {
         self.count += 1;
         self.sum += value;
+    }
+
+    /// What `pipeline`'s consumer gets from `0..n`: `2i` for every `i` whose double is a multiple
+    /// of 3.
+    fn of_pipeline(n: u64) -> Self {
+        let mut tally = Self::default();
+        for v in (0..n).map(|i| i * 2).filter(|v| v % 3 == 0) {
+            tally.add(v);
+        }
+        tally
     }
 
     fn of_range(n: u64) -> Self {
