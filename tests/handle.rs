@@ -355,3 +355,24 @@ fn handle_current_outside_a_loop_panics_with_the_function_name() {
     let message = panic_of(Handle::current);
     assert!(message.contains("Handle::current"), "{message}");
 }
+
+#[test]
+fn a_sender_closes_its_channel_after_feeding_it_from_a_thread() {
+    let got = aiochan::run(async {
+        let c = Chan::fixed(2);
+        let tx = c.sender();
+        let feeder = std::thread::spawn(move || {
+            for i in 0..5 {
+                tx.put_blocking(i).unwrap();
+            }
+            tx.close().unwrap();
+        });
+        let mut got = Vec::new();
+        while let Some(v) = c.get().await {
+            got.push(v);
+        }
+        aiochan::spawn_blocking(move || feeder.join().unwrap()).await;
+        got
+    });
+    assert_eq!(got, [0, 1, 2, 3, 4]);
+}

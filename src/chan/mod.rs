@@ -1,11 +1,11 @@
 //! Channels: core.async's channel on aiochan's loop.
 //!
 //! A [`Chan`] is a point of rendezvous between tasks: [`put`](Chan::put) waits until a
-//! [`get`](Chan::get) takes the value, unless a [buffer](buffer) has room. Closing a channel makes
+//! [`get`](Chan::get) takes the value, unless a [buffer] has room. Closing a channel makes
 //! later puts return `false`; values already buffered or offered by waiting puts still drain to
 //! gets, after which gets return `None`.
 //!
-//! Layout: [`handler`] is the protocol between a channel and whoever waits on it (a future, an arm
+//! Layout: `handler` is the protocol between a channel and whoever waits on it (a future, an arm
 //! of a select, a callback); `channel` is the state machine; [`buffer`] holds one file per kind of
 //! buffer; `ops` holds the futures.
 //!

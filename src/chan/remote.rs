@@ -139,6 +139,17 @@ impl<T: Send + 'static> ChanSender<T> {
         self.send(value, false)
     }
 
+    /// Closes the channel, so that its consumers on the loop see the end of the stream once they have
+    /// taken what was put. Returns at once; fails only if the loop has ended.
+    pub fn close(&self) -> Result<(), crate::LoopEnded> {
+        let key = self.registered.key;
+        self.registered.handle.call(move || {
+            if let Some(chan) = runtime::local(key).and_then(|c| c.downcast::<Chan<T>>().ok()) {
+                chan.close();
+            }
+        })
+    }
+
     fn send(&self, value: T, wait: bool) -> Result<(), SendError<T>> {
         let handle = &self.registered.handle;
         assert!(

@@ -71,9 +71,39 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.spawn_with(move || future)
+    }
+
+    /// Spawns the future that `make` builds, calling `make` on the loop's thread: unlike
+    /// [`spawn`](Handle::spawn), the future need not be `Send`, so it may hold channels and join
+    /// handles. [`RemoteJoinHandle::join`] blocks for its output.
+    ///
+    /// ```
+    /// let answer = aiochan::run(async {
+    ///     let handle = aiochan::Handle::current();
+    ///     let thread = std::thread::spawn(move || {
+    ///         handle
+    ///             .spawn_with(|| async {
+    ///                 let c = aiochan::Chan::fixed(1);
+    ///                 c.put(21).await;
+    ///                 c.get().await.map(|v| v * 2)
+    ///             })
+    ///             .join()
+    ///     });
+    ///     aiochan::spawn_blocking(move || thread.join().unwrap()).await
+    /// });
+    /// assert_eq!(answer, Ok(Some(42)));
+    /// ```
+    pub fn spawn_with<M, F>(&self, make: M) -> RemoteJoinHandle<F::Output>
+    where
+        M: FnOnce() -> F + Send + 'static,
+        F: Future + 'static,
+        F::Output: Send + 'static,
+    {
         let (tx, rx) = mpsc::sync_channel(1);
         // If the loop has ended the call is dropped with `tx`, and `join` reports `LoopEnded`.
         let _ = self.call(move || {
+            let future = make();
             super::go(async move {
                 let _ = tx.send(future.await);
             });

@@ -1,8 +1,8 @@
 //! Traces of a run: what each task did, when, with which channel; rendered as a text timeline, a
 //! Mermaid sequence diagram, or a standalone SVG.
 //!
-//! Tracing is off unless a runtime is built with [`Builder::trace`](crate::Builder::trace); off, it
-//! costs one thread-local flag test per event site.
+//! Tracing is off unless a run is started with [`Runtime::run_traced`](crate::Runtime::run_traced);
+//! off, it costs one thread-local flag test per event site.
 
 use std::cell::Cell;
 use std::fmt::Write;
