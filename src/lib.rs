@@ -43,3 +43,4 @@ pub use runtime::{
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
     RemoteJoinHandle, Runtime, Sleep, SEED_VAR,
 };
+pub mod tutorial;

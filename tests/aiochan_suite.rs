@@ -12,23 +12,17 @@
 //!   `test_coroutine_dispatch`, `test_putting_none`, `test_timeout`, `test_async_iterator`,
 //!   `test_stats`, `test_join`, `test_tick_tock`.
 //!
-//! Left for later issues:
+//! The rest of `test_channel.py` is ported beside this file, under the same names:
 //!
-//! - select: `test_select_works_at_all`, `test_select_default`, `test_select_puts`,
-//!   `test_without_asyncio` (a select of callbacks).
-//! - operators: `test_pipe_and_list`, `test_merge`, `test_distribute`, `test_dup`, `test_dup_2`,
-//!   `test_pub_sub`, `test_map`, `test_flat_map`, `test_group`, `test_group_by`, `test_reduce`,
-//!   `test_scan`, `test_filter`, `test_distinct`, `test_take`, `test_drop`, `test_take_while`,
-//!   `test_drop_while`, `test_zip`, `test_combine_latest`.
-//! - parallel pipelines: `test_async_pipe`, `test_async_pipe_big`, `test_async_pipe_unordered`,
-//!   `test_parallel_pipe`, `test_parallel_flat_pipe`, `test_parallel_pipe_big`,
-//!   `test_parallel_pipe_unordered`, `test_parallel_flat_pipe_unordered`,
-//!   `test_parallel_pipe_unordered_big`, `test_fake_initializer`, `test_fake_initializer_process`,
-//!   `test_parallel_pipe_process_unordered`, `test_parallel_pipe_process`,
-//!   `test_parallel_pipe_process_big`.
-//! - threads: `test_sync_op` (a blocking iterator fed from another thread's loop).
-//! - the runtime rather than channels: `test_go`, `test_go_thread1`, `test_run`,
-//!   `test_run__cancel_tasks`.
+//! - select (`test_select_works_at_all`, `test_select_default`, `test_select_puts`,
+//!   `test_without_asyncio`): `aiochan_suite_select.rs`.
+//! - operators (`test_map` ... `test_combine_latest`, `test_pipe_and_list`, `test_async_pipe*`):
+//!   `aiochan_suite_ops_a.rs` and `aiochan_suite_ops_b.rs`.
+//! - parallel pipelines (`test_parallel_*`, `test_fake_initializer*`) and `test_sync_op`:
+//!   `aiochan_suite_parallel.rs`.
+//! - the runtime's `test_go`, `test_go_thread1`, `test_run` and `test_run__cancel_tasks` are not
+//!   ported one by one: what they check (spawning, running in a thread, cancelling pending tasks
+//!   at the end of `run`) is covered by `tasks.rs` and `ordering.rs`.
 //! - not applicable: `test_has_asyncio` (checks that a Python test plugin is installed).
 //!
 //! Python's `put_nowait(v, cb, immediate_only=False)` and `get_nowait(cb, immediate_only=False)`

@@ -11,6 +11,10 @@
 //! - when its output is closed (a put returns `false`), it stops taking from its input;
 //! - it never loses a value it took: a value is either delivered or the output was closed.
 //!
+//! Closing an output does not withdraw a put already waiting on it (core.async's rule): an operator
+//! parked on such a put stays parked until the value is taken, and takes nothing more meanwhile.
+//! A consumer that walks away should close the output and drain it with `try_get`.
+//!
 //! | file | operators |
 //! |---|---|
 //! | `transform` | `map`, `filter`, `take`, `drop`, `take_while`, `drop_while`, `distinct`, `group`, `group_by`, `split`, `async_apply` |
@@ -21,6 +25,7 @@
 //! | `pubsub` | `Pub`: `sub`, `unsub`, `unsub_all` |
 //! | `distribute` | `distribute` |
 //! | `mix` | `Mix` (core.async's `mix`): `admix`, `unmix`, `unmix_all`, `toggle`, solo mode |
+//! | `parallel` | `parallel_pipe`, `parallel_pipe_unordered`, `parallel_pipe_flat`: a function on OS threads |
 #![forbid(unsafe_code)]
 
 use crate::Chan;
@@ -110,3 +115,5 @@ pub use dup::Dup;
 pub use flow::{onto_chan, to_chan};
 pub use mix::{Mix, MixState, SoloMode};
 pub use pubsub::Pub;
+mod parallel;
+pub use parallel::Parallel;

@@ -3,6 +3,7 @@
 mod aiochan_impl;
 mod flume_impl;
 mod futures_impl;
+mod parallel;
 mod smol_impl;
 mod table;
 mod tokio_impl;
@@ -17,6 +18,7 @@ use workload::Workload;
 const USAGE: &str = "\
 usage: workloads <impl> <workload> <n>
        workloads [--rounds N] [--workloads a,b,..] [--impls a,b,..]
+       workloads parallel ...   (parallel_pipe against std threads; see `workloads parallel -h`)
 
 The first form runs one workload once and prints its figures on one line.
 The second runs every selected pair as subprocesses, alternating implementations
@@ -86,6 +88,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("-h" | "--help") => println!("{}", usage()),
+        Some("parallel") => parallel::main(&args[1..]),
         Some(first) if !first.starts_with("--") => run_one(&args),
         _ => print!("{}", run_table(&parse_selection(args))),
     }

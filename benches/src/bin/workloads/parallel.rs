@@ -11,12 +11,13 @@ use aiochan::ops::Out;
 
 pub const USAGE: &str = "\
 usage: workloads parallel [--rounds N] [--items N]
-       workloads parallel <aiochan|std|f> <threads> <items>
+       workloads parallel <aiochan|std|split|f> <threads> <items>
 
 The first form runs every contender with 1 and 2 threads as subprocesses, alternating
 within each round (5 rounds, 20000 items by default), and prints the medians, the
 scaling factors and the per-item overhead. The second runs one of them once and prints
-its wall time per item in ns (`f`: the function alone, called in a loop on one thread).";
+its wall time per item in ns (`split`: the items split into equal chunks up front, the
+machine's own scaling; `f`: the function alone, called in a loop on one thread).";
 
 /// Rounds of the integer mix per item: about 20 µs on the machine the figures in the README
 /// come from.
@@ -58,7 +59,7 @@ impl InOrder {
 }
 
 /// aiochan: `from_range(0..items).parallel_pipe(threads, f, Out::new())`, with the default
-/// options (a pool buffer of one job), drained in order by the main future.
+/// options (a pool buffer of one job per thread), drained in order by the main future.
 fn run_aiochan(threads: usize, items: u64) -> f64 {
     aiochan::run(async move {
         let start = Instant::now();
@@ -81,12 +82,13 @@ fn run_aiochan(threads: usize, items: u64) -> f64 {
     })
 }
 
-/// std: a feeder thread sends `0..items` on a `sync_channel(threads)`, whose receiver the workers
-/// share behind a mutex (the Rust book's thread pool); workers send `(i, f(i))` back on an
-/// unbounded channel, and the main thread puts results back in input order with a ring buffer.
+/// std: a feeder thread sends `0..items` on a `sync_channel` as deep as aiochan's default pool
+/// buffer (8 jobs per thread), whose receiver the workers share behind a mutex (the Rust book's
+/// thread pool); workers send `(i, f(i))` back on an unbounded channel, and the main thread puts
+/// results back in input order with a ring buffer.
 fn run_std(threads: usize, items: u64) -> f64 {
     let start = Instant::now();
-    let (job_tx, job_rx) = mpsc::sync_channel::<u64>(threads);
+    let (job_tx, job_rx) = mpsc::sync_channel::<u64>(8 * threads);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = mpsc::channel::<(u64, u64)>();
     let feeder = thread::spawn(move || {
@@ -127,6 +129,33 @@ fn run_std(threads: usize, items: u64) -> f64 {
     elapsed.as_nanos() as f64 / items as f64
 }
 
+/// The machine's own scaling: `items` split into `threads` equal chunks up front, each run by a
+/// scoped thread with no communication at all until the join.
+fn run_split(threads: usize, items: u64) -> f64 {
+    let start = Instant::now();
+    let per = items.div_ceil(threads as u64);
+    let sum = thread::scope(|s| {
+        let chunks: Vec<_> = (0..threads as u64)
+            .map(|t| {
+                s.spawn(move || {
+                    let mut sum = 0u64;
+                    for i in t * per..((t + 1) * per).min(items) {
+                        sum = sum.wrapping_add(mix(i));
+                    }
+                    sum
+                })
+            })
+            .collect();
+        chunks
+            .into_iter()
+            .map(|c| c.join().expect("no chunk panics"))
+            .fold(0u64, u64::wrapping_add)
+    });
+    let elapsed = start.elapsed();
+    black_box(sum);
+    elapsed.as_nanos() as f64 / items as f64
+}
+
 /// The function alone, called `items` times in a loop on this thread.
 fn run_f(items: u64) -> f64 {
     let start = Instant::now();
@@ -157,13 +186,14 @@ pub fn main(args: &[String]) {
         Some("-h" | "--help") => println!("{USAGE}"),
         Some(first) if !first.starts_with("--") => {
             let [contender, threads, items] = args else {
-                usage_error("expected <aiochan|std|f> <threads> <items>");
+                usage_error("expected <aiochan|std|split|f> <threads> <items>");
             };
             let threads = usize::try_from(positive(threads, "<threads>")).expect("a usize");
             let items = positive(items, "<items>");
             let ns = match contender.as_str() {
                 "aiochan" => run_aiochan(threads, items),
                 "std" => run_std(threads, items),
+                "split" => run_split(threads, items),
                 "f" => run_f(items),
                 _ => usage_error(&format!("unknown contender {contender}")),
             };
@@ -225,7 +255,7 @@ fn table(args: &[String]) -> String {
     }
     // runs[contender][threads - 1][round]; the order alternates within each round so that drift in
     // the machine's load spreads over every contender.
-    let contenders = ["aiochan", "std"];
+    let contenders = ["aiochan", "std", "split"];
     let mut runs = vec![vec![Vec::new(); 2]; contenders.len()];
     let mut f_alone = Vec::new();
     for round in 1..=rounds {
@@ -238,24 +268,8 @@ fn table(args: &[String]) -> String {
         f_alone.push(child("f", 1, items / 4));
     }
     let f_ns = median(f_alone);
-    let mut text = format!(
-        "parallel_pipe (n={items}, {rounds} rounds; f alone: {:.1} µs per call)\n\n",
-        f_ns / 1000.0
-    );
-    text += "| threads | aiochan ns/item | std ns/item | aiochan − std ns/item | aiochan overhead ns/item (vs f / threads) | std overhead ns/item (vs f / threads) |\n";
-    text += "|---|---|---|---|---|---|\n";
-    for threads in [1, 2] {
-        let a = median(runs[0][threads - 1].clone());
-        let s = median(runs[1][threads - 1].clone());
-        let ideal = f_ns / threads as f64;
-        text += &format!(
-            "| {threads} | {a:.0} | {s:.0} | {:.0} | {:.0} | {:.0} |\n",
-            a - s,
-            a - ideal,
-            s - ideal
-        );
-    }
-    // Scaling: the median over rounds of (time with 1 thread / time with 2) within the round.
+    let at = |c: usize, threads: usize| median(runs[c][threads - 1].clone());
+    // The median over rounds of (time with 1 thread / time with 2) within each round.
     let scaling = |c: usize| {
         median(
             runs[c][0]
@@ -265,10 +279,24 @@ fn table(args: &[String]) -> String {
                 .collect(),
         )
     };
+    let mut text = format!(
+        "parallel_pipe: n={items} items, {rounds} rounds, medians; f alone: {:.1} µs per call\n\n",
+        f_ns / 1000.0
+    );
+    text += "| threads | aiochan ns/item | std ns/item | aiochan − std ns/item | split ns/item |\n";
+    text += "|---|---|---|---|---|\n";
+    for threads in [1, 2] {
+        let (a, s, split) = (at(0, threads), at(1, threads), at(2, threads));
+        text += &format!(
+            "| {threads} | {a:.0} | {s:.0} | {:+.0} | {split:.0} |\n",
+            a - s
+        );
+    }
     text += &format!(
-        "\nscaling (1 thread / 2 threads, median of per-round ratios): aiochan {:.2}, std {:.2}\n",
+        "\nscaling (1 thread / 2 threads): aiochan {:.2}, std {:.2}, split {:.2}\n",
         scaling(0),
-        scaling(1)
+        scaling(1),
+        scaling(2)
     );
     text
 }
