@@ -175,6 +175,36 @@ impl<T: 'static> State<T> {
         self.closed
     }
 
+    /// The fast path of a put: into a buffer with room while no get waits (so nobody is to be
+    /// told). Hands the value back when the full path is needed.
+    #[inline]
+    pub(crate) fn try_put_buffered(&mut self, value: T) -> Result<(), T> {
+        match &mut self.buffer {
+            Some(buffer)
+                if !self.closed
+                    && self.takes.is_empty()
+                    && !buffer.is_full()
+                    && !trace::is_on() =>
+            {
+                buffer.add(value);
+                Ok(())
+            }
+            _ => Err(value),
+        }
+    }
+
+    /// The fast path of a get: from a buffer holding values while no put waits to refill it and
+    /// nothing was given back. `None` when the full path is needed.
+    #[inline]
+    pub(crate) fn try_take_buffered(&mut self) -> Option<T> {
+        if !self.puts.is_empty() || !self.returned.is_empty() || self.closed || trace::is_on() {
+            return None;
+        }
+        let value = self.buffer.as_mut()?.remove()?;
+        self.delivered_buffered += 1;
+        Some(value)
+    }
+
     /// Puts `value`, on behalf of `who`.
     pub(crate) fn put(&mut self, value: T, who: Who<'_, bool>, wakes: &mut Wakes) -> PutOutcome<T> {
         if self.closed {

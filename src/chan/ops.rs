@@ -45,6 +45,10 @@ impl<T: 'static> Chan<T> {
         let v = value
             .take()
             .expect("aiochan: a Put future was polled after it completed");
+        let v = match self.state.borrow_mut().try_put_buffered(v) {
+            Ok(()) => return Poll::Ready(true),
+            Err(v) => v,
+        };
         let outcome = self.with_state(|st, wakes| {
             let outcome = st.put(v, Who::Future(cx.waker()), wakes);
             if let PutOutcome::Parked(_) = outcome {
@@ -89,6 +93,9 @@ impl<T: 'static> Chan<T> {
                     Poll::Pending
                 }
             };
+        }
+        if let Some(value) = self.state.borrow_mut().try_take_buffered() {
+            return Poll::Ready(Some(value));
         }
         let outcome = self.with_state(|st, wakes| {
             let outcome = st.take(Who::Future(cx.waker()), wakes);
