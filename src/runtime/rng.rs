@@ -24,16 +24,19 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// A uniform draw from `0..n` (Lemire's multiply-shift with rejection, so no modulo bias).
+    /// A uniform draw from `0..n` (Lemire's multiply-shift with rejection, so no modulo bias; the
+    /// division that sets the rejection threshold is needed only in the rare case that the low half
+    /// of the product falls below `n`).
     pub(crate) fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "random_below(0): the range 0..0 is empty");
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as u64
     }
 }
 
