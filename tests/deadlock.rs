@@ -1,13 +1,12 @@
 //! Deadlock reports: who waits on what, and no report while a timer or outside waker may wake.
 
-use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use aiochan::{go, go_named, nop, sleep, Runtime};
+
+mod common;
+use common::oneshot;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -24,50 +23,6 @@ fn report_of<R>(f: impl FnOnce() -> R) -> String {
         .map(|s| (*s).to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .expect("a text payload")
-}
-
-/// A oneshot channel whose receiver is a foreign future: it keeps a clone of its task's waker.
-struct Oneshot<T>(Arc<Mutex<(Option<T>, Option<Waker>)>>);
-
-fn oneshot<T>() -> (Oneshot<T>, Oneshot<T>) {
-    let inner = Arc::new(Mutex::new((None, None)));
-    (Oneshot(inner.clone()), Oneshot(inner))
-}
-
-impl<T> Oneshot<T> {
-    fn send(self, value: T) {
-        let waker = {
-            let mut inner = self.0.lock().unwrap();
-            inner.0 = Some(value);
-            inner.1.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
-
-impl<T> Oneshot<T> {
-    /// Drops the kept waker without waking it, as a sender that gives up would.
-    fn drop_waker(&self) -> bool {
-        let waker = self.0.lock().unwrap().1.take();
-        waker.is_some()
-    }
-}
-
-impl<T> Future for Oneshot<T> {
-    type Output = T;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut inner = self.0.lock().unwrap();
-        match inner.0.take() {
-            Some(value) => Poll::Ready(value),
-            None => {
-                inner.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
 }
 
 #[test]

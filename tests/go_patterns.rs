@@ -1,27 +1,10 @@
 //! The programs of examples/go_patterns.rs and examples/philosophers.rs print the same, snapshotted
 //! text under virtual time and a fixed seed.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-/// The example binary `name` that `cargo test` builds beside this test.
-fn example_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's own path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binaries live in target/<profile>/deps");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing: run the whole `cargo test` (which builds the examples), \
-         or `cargo build --examples` before `cargo test --test go_patterns`",
-        binary.display()
-    );
-    binary
-}
+mod common;
+use common::example_binary;
 
 /// Runs example `name` with `args` under `seed`; its standard output.
 fn run_seeded(name: &str, args: &[&str], seed: u64) -> String {

@@ -1,7 +1,7 @@
 //! Other threads and the loop: `Handle`, `ChanSender`, `ChanIter`, `spawn_blocking`, deadlocks.
 
 use std::cell::RefCell;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
@@ -9,24 +9,11 @@ use std::time::Duration;
 
 use aiochan::{go, sleep, spawn_blocking, Chan, ChanState, Handle, LoopEnded, SendError};
 
+mod common;
+use common::within;
+
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// Runs `body` on a thread of its own; fails the test if it does not finish within `limit`, and
-/// resumes its panic if it panics.
-fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let thread = thread::spawn(move || {
-        let _ = tx.send(body());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            resume_unwind(thread.join().expect_err("the body ended without a result"))
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not finish within {limit:?}"),
-    }
 }
 
 /// The text of the panic `f` ends in.

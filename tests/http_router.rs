@@ -7,31 +7,18 @@ mod http_router;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Arc, Barrier};
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use aiochan::{go, spawn_blocking, Async, Chan};
 use http_router::{serve, Config, Stats};
 
+mod common;
+use common::within;
+
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// Runs `body` on a thread of its own; fails the test if it does not finish within `limit`, and
-/// resumes its panic if it panics.
-fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let thread = thread::spawn(move || {
-        let _ = tx.send(body());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            resume_unwind(thread.join().expect_err("the body ended without a result"))
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not finish within {limit:?}"),
-    }
 }
 
 /// A configuration with short times, so that tests stay quick.

@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use aiochan::{go, select, sleep, timeout, Async, Chan, JoinHandle};
 use futures_io::{AsyncRead, AsyncWrite};
 
+mod common;
+use common::within;
+
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
@@ -25,22 +28,6 @@ fn ms(n: u64) -> Duration {
 fn serial() -> MutexGuard<'static, ()> {
     static SERIAL: Mutex<()> = Mutex::new(());
     SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Runs `body` on a thread of its own; fails the test if it does not finish within `limit`, and
-/// resumes its panic if it panics.
-fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let thread = thread::spawn(move || {
-        let _ = tx.send(body());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            resume_unwind(thread.join().expect_err("the body ended without a result"))
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not finish within {limit:?}"),
-    }
 }
 
 /// The text of the panic `f` ends in (a deadlock report, say).

@@ -4,11 +4,13 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::mpsc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use aiochan::{go, nop, now, sleep, Runtime};
+
+mod common;
+use common::within;
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -31,17 +33,6 @@ fn run_virtual<F: Future>(future: F) -> F::Output {
         .seed(1)
         .build()
         .run(future)
-}
-
-/// Runs `body` on a thread of its own and fails the test if it does not finish within `limit`
-/// (a broken loop would otherwise hang the test binary).
-fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(body());
-    });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|e| panic!("the run did not finish within {limit:?}: {e}"))
 }
 
 /// Parks its task until someone takes the waker out of `slot` and wakes it.

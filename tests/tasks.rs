@@ -4,11 +4,13 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-use std::sync::mpsc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use aiochan::{go, go_named, nop, now, sleep, JoinHandle, Runtime};
+
+mod common;
+use common::within;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -21,16 +23,6 @@ fn run_virtual<F: Future>(future: F) -> F::Output {
         .seed(2)
         .build()
         .run(future)
-}
-
-/// Runs `body` on a thread of its own and fails the test if it does not finish within `limit`.
-fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(body());
-    });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|e| panic!("the run did not finish within {limit:?}: {e}"))
 }
 
 /// The text of a panic payload.

@@ -5,11 +5,14 @@ use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use aiochan::{go, nop, now, sleep, JoinHandle, Runtime};
+
+mod common;
+use common::{oneshot, within};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -22,52 +25,6 @@ fn run_virtual<F: Future>(future: F) -> F::Output {
         .seed(8)
         .build()
         .run(future)
-}
-
-/// Runs `body` on a thread of its own and fails the test if it does not finish within `limit`.
-fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(body());
-    });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|e| panic!("the run did not finish within {limit:?}: {e}"))
-}
-
-/// A oneshot channel whose receiver is a foreign future: it keeps a clone of its task's waker.
-struct Oneshot<T>(Arc<Mutex<(Option<T>, Option<Waker>)>>);
-
-fn oneshot<T>() -> (Oneshot<T>, Oneshot<T>) {
-    let inner = Arc::new(Mutex::new((None, None)));
-    (Oneshot(inner.clone()), Oneshot(inner))
-}
-
-impl<T> Oneshot<T> {
-    fn send(self, value: T) {
-        let waker = {
-            let mut inner = self.0.lock().unwrap();
-            inner.0 = Some(value);
-            inner.1.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
-
-impl<T> Future for Oneshot<T> {
-    type Output = T;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut inner = self.0.lock().unwrap();
-        match inner.0.take() {
-            Some(value) => Poll::Ready(value),
-            None => {
-                inner.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
 }
 
 /// The waker a [`Relay`] combinator polls its inner future with, as `FuturesUnordered` does: an

@@ -4,11 +4,13 @@ use std::cell::RefCell;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use aiochan::{go, now, random_below, sleep, sleep_until, Runtime};
+
+mod common;
+use common::oneshot;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -21,42 +23,6 @@ fn run_virtual<F: Future>(future: F) -> F::Output {
         .seed(5)
         .build()
         .run(future)
-}
-
-/// A oneshot channel whose receiver is a foreign future: it keeps a clone of its task's waker.
-struct Oneshot<T>(Arc<Mutex<(Option<T>, Option<Waker>)>>);
-
-fn oneshot<T>() -> (Oneshot<T>, Oneshot<T>) {
-    let inner = Arc::new(Mutex::new((None, None)));
-    (Oneshot(inner.clone()), Oneshot(inner))
-}
-
-impl<T> Oneshot<T> {
-    fn send(self, value: T) {
-        let waker = {
-            let mut inner = self.0.lock().unwrap();
-            inner.0 = Some(value);
-            inner.1.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
-
-impl<T> Future for Oneshot<T> {
-    type Output = T;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut inner = self.0.lock().unwrap();
-        match inner.0.take() {
-            Some(value) => Poll::Ready(value),
-            None => {
-                inner.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
 }
 
 /// Polls `future` once; whether it was still pending.

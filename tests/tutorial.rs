@@ -1,27 +1,10 @@
 //! Every program of examples/tutorial.rs prints the tutorial's text under virtual time (insta
 //! snapshots of the example binary's output).
 
-use std::path::PathBuf;
 use std::process::Command;
 
-/// The example binary that `cargo test` builds beside this test.
-fn tutorial_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's own path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binaries live in target/<profile>/deps");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("tutorial{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing: run the whole `cargo test` (which builds the examples), \
-         or `cargo build --example tutorial` before `cargo test --test tutorial`",
-        binary.display()
-    );
-    binary
-}
+mod common;
+use common::example_binary;
 
 /// Runs the tutorial with `args` under seed 1 (the seeded programs depend on it).
 fn tutorial(args: &[&str]) -> String {
@@ -29,7 +12,7 @@ fn tutorial(args: &[&str]) -> String {
 }
 
 fn tutorial_seeded(args: &[&str], seed: u64) -> String {
-    let output = Command::new(tutorial_binary())
+    let output = Command::new(example_binary("tutorial"))
         .args(args)
         .env("AIOCHAN_SEED", seed.to_string())
         .output()
@@ -74,7 +57,7 @@ fn seeded_programs_repeat_under_one_seed_and_vary_across_seeds() {
 
 #[test]
 fn an_unknown_program_is_refused() {
-    let output = Command::new(tutorial_binary())
+    let output = Command::new(example_binary("tutorial"))
         .arg("no-such-program")
         .output()
         .expect("the tutorial example runs");

@@ -1,0 +1,91 @@
+//! Helpers shared by the behaviour tests: a watchdog, a foreign oneshot, and the example binaries.
+// Each test binary uses only some of these.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::panic::resume_unwind;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{mpsc, Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::Duration;
+
+/// Runs `body` on a thread of its own; fails the test if it does not finish within `limit` (a
+/// broken loop would otherwise hang the test binary), and resumes its panic if it panics.
+pub fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let thread = thread::spawn(move || {
+        let _ = tx.send(body());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            resume_unwind(thread.join().expect_err("the body ended without a result"))
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not finish within {limit:?}"),
+    }
+}
+
+/// A oneshot channel whose receiver is a foreign future: it keeps a clone of its task's waker.
+pub struct Oneshot<T>(Arc<Mutex<(Option<T>, Option<Waker>)>>);
+
+/// A connected sender and receiver.
+pub fn oneshot<T>() -> (Oneshot<T>, Oneshot<T>) {
+    let inner = Arc::new(Mutex::new((None, None)));
+    (Oneshot(inner.clone()), Oneshot(inner))
+}
+
+impl<T> Oneshot<T> {
+    /// Delivers the value and wakes the receiver's task.
+    pub fn send(self, value: T) {
+        let waker = {
+            let mut inner = self.0.lock().unwrap();
+            inner.0 = Some(value);
+            inner.1.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Drops the kept waker without waking it, as a sender that gives up would.
+    pub fn drop_waker(&self) -> bool {
+        let waker = self.0.lock().unwrap().1.take();
+        waker.is_some()
+    }
+}
+
+impl<T> Future for Oneshot<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut inner = self.0.lock().unwrap();
+        match inner.0.take() {
+            Some(value) => Poll::Ready(value),
+            None => {
+                inner.1 = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// The example binary `name` that `cargo test` builds beside the test binaries.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's own path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binaries live in target/<profile>/deps");
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: run the whole `cargo test` (which builds the examples), \
+         or `cargo build --example {name}` first",
+        binary.display()
+    );
+    binary
+}
