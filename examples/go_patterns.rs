@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use aiochan::{go, now, random_below, select, sleep, timeout, Chan, Op, Runtime};
 
+mod picker;
+
 /// A program: it runs its main future on the given runtime.
 type Program = fn(&Runtime);
 
@@ -613,22 +615,6 @@ mod search {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--list") {
-        for (id, _) in PROGRAMS {
-            println!("{id}");
-        }
-        return;
-    }
-    let virtual_time = args.iter().any(|a| a == "--virtual");
-    let ids: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let [id] = ids[..] else {
-        eprintln!("usage: go_patterns <id> [--virtual] | --list");
-        std::process::exit(2);
-    };
-    let Some((_, program)) = PROGRAMS.iter().find(|(name, _)| name == id) else {
-        eprintln!("no program {id:?}; `--list` lists them");
-        std::process::exit(2);
-    };
-    program(&Runtime::builder().virtual_time(virtual_time).build());
+    let (program, rt) = picker::pick("go_patterns <id>", PROGRAMS);
+    program(&rt);
 }

@@ -38,6 +38,8 @@ use std::time::{Duration, Instant};
 
 use aiochan::{go_named, now, random_below, sleep, Chan, Runtime};
 
+mod picker;
+
 /// Who sits at the table, in order: philosopher `i` has fork `i` on the left and fork `i + 1`
 /// (modulo five) on the right.
 const NAMES: [&str; 5] = ["Aristotle", "Kant", "Spinoza", "Marx", "Russell"];
@@ -195,25 +197,6 @@ fn serve(rt: &Runtime, manners: Manners) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--list") {
-        for (id, _) in TABLES {
-            println!("{id}");
-        }
-        return;
-    }
-    let virtual_time = args.iter().any(|a| a == "--virtual");
-    let ids: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let [id] = ids[..] else {
-        eprintln!("usage: philosophers <naive|waiter|ordered> [--virtual] | --list");
-        std::process::exit(2);
-    };
-    let Some(&(_, manners)) = TABLES.iter().find(|(name, _)| name == id) else {
-        eprintln!("no table {id:?}; `--list` lists them");
-        std::process::exit(2);
-    };
-    serve(
-        &Runtime::builder().virtual_time(virtual_time).build(),
-        manners,
-    );
+    let (manners, rt) = picker::pick("philosophers <naive|waiter|ordered>", TABLES);
+    serve(&rt, manners);
 }

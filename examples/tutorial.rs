@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use aiochan::{go, nop, select, sleep, try_select, Chan, Op, Runtime};
 
+mod picker;
+
 /// A tutorial program: it starts its own loop(s) on the given runtime, as the tutorial's cells call
 /// `ac.run(main())`.
 type Program = fn(&Runtime);
@@ -537,22 +539,6 @@ mod buffers {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--list") {
-        for (id, _) in PROGRAMS {
-            println!("{id}");
-        }
-        return;
-    }
-    let virtual_time = args.iter().any(|a| a == "--virtual");
-    let ids: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let [id] = ids[..] else {
-        eprintln!("usage: tutorial <id> [--virtual] | --list");
-        std::process::exit(2);
-    };
-    let Some((_, program)) = PROGRAMS.iter().find(|(name, _)| name == id) else {
-        eprintln!("no program {id:?}; `--list` lists them");
-        std::process::exit(2);
-    };
-    program(&Runtime::builder().virtual_time(virtual_time).build());
+    let (program, rt) = picker::pick("tutorial <id>", PROGRAMS);
+    program(&rt);
 }
