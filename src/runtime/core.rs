@@ -17,7 +17,7 @@ use slab::Slab;
 
 use super::clock::Clock;
 use super::deadlock::{self, WaitsOn};
-use super::io::IoSource;
+use super::io::IoSources;
 use super::rng::Rng;
 use super::shared::{RemoteCall, Shared};
 use super::task::{self, label, TaskId, TaskSlot};
@@ -78,7 +78,7 @@ pub(crate) struct Core {
     /// thread-safe senders.
     locals: RefCell<Slab<Rc<dyn Any>>>,
     /// I/O sources registered with the poller, by poller key.
-    io: RefCell<Slab<IoSource>>,
+    io: RefCell<IoSources>,
     /// The poller's event buffer; made at the first wait.
     events: RefCell<Option<Events>>,
     /// Real or virtual time.
@@ -115,7 +115,7 @@ impl Core {
             injected: RefCell::new(Vec::new()),
             calls: RefCell::new(Vec::new()),
             locals: RefCell::new(Slab::new()),
-            io: RefCell::new(Slab::new()),
+            io: RefCell::new(IoSources::default()),
             events: RefCell::new(None),
             clock: Clock::new(virtual_time),
             rng: RefCell::new(Rng::new(seed)),
@@ -499,9 +499,7 @@ impl Core {
         {
             let mut io = self.io.borrow_mut();
             for event in events.iter() {
-                if let Some(source) = io.get_mut(event.key) {
-                    source.fire(&mut woken);
-                }
+                io.fire(event.key, &mut woken);
             }
         }
         let any = !woken.is_empty();
@@ -513,11 +511,11 @@ impl Core {
 
     /// Whether a task waits on an I/O source.
     fn io_waiting(&self) -> bool {
-        self.io.borrow().iter().any(|(_, s)| s.is_waited_on())
+        self.io.borrow().is_waited_on()
     }
 
     /// The I/O sources of this loop.
-    pub(crate) fn io(&self) -> &RefCell<Slab<IoSource>> {
+    pub(crate) fn io(&self) -> &RefCell<IoSources> {
         &self.io
     }
 

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use polling::Event;
+use slab::Slab;
 
 use super::context;
 use super::deadlock::WaitsOn;
@@ -42,17 +43,91 @@ pub(crate) struct IoSource {
 
 impl IoSource {
     /// The poller reported the source: its (oneshot) interest is spent; every waiter retries.
-    pub(crate) fn fire(&mut self, woken: &mut Vec<Waiter>) {
+    fn fire(&mut self, woken: &mut Vec<Waiter>) {
         self.ticks += 1;
         self.want_read = false;
         self.want_write = false;
         woken.extend(self.waiters.drain(..).map(|(_, waiter)| waiter));
     }
+}
 
-    /// Whether a task waits on the source (so the loop must keep polling rather than report a
+/// The loop's registered sources, and how many waiters they hold between them, so that the loop
+/// knows without a scan whether a task waits on I/O. Every change to a source's waiters goes
+/// through these methods, which keep the count.
+#[derive(Debug, Default)]
+pub(crate) struct IoSources {
+    /// The sources, by poller key.
+    sources: Slab<IoSource>,
+    /// The waiters of all the sources.
+    waiters: usize,
+}
+
+impl IoSources {
+    /// Whether a task waits on a source (so the loop must keep polling rather than report a
     /// deadlock).
     pub(crate) fn is_waited_on(&self) -> bool {
-        !self.waiters.is_empty()
+        self.waiters > 0
+    }
+
+    fn insert(&mut self) -> usize {
+        self.sources.insert(IoSource::default())
+    }
+
+    /// Forgets a source; its waiters are returned for the caller to drop outside the borrow.
+    fn remove(&mut self, key: usize) -> Option<IoSource> {
+        let source = self.sources.try_remove(key)?;
+        self.waiters -= source.waiters.len();
+        Some(source)
+    }
+
+    /// The poller reported source `key` (a stale key is ignored).
+    pub(crate) fn fire(&mut self, key: usize, woken: &mut Vec<Waiter>) {
+        if let Some(source) = self.sources.get_mut(key) {
+            self.waiters -= source.waiters.len();
+            source.fire(woken);
+        }
+    }
+
+    /// Removes the registration `token` of source `key`, if it still holds it.
+    fn withdraw(&mut self, key: usize, token: u64) {
+        if let Some(source) = self.sources.get_mut(key) {
+            let before = source.waiters.len();
+            source.waiters.retain(|(t, _)| *t != token);
+            self.waiters -= before - source.waiters.len();
+        }
+    }
+
+    /// `None` if source `key` had an event since `seen`; otherwise registers whoever polls with
+    /// `cx` under `token` (made at the first registration) and returns the interest to arm.
+    fn wait(
+        &mut self,
+        key: usize,
+        seen: &Cell<u64>,
+        token: &Cell<Option<u64>>,
+        read: bool,
+        cx: &Context<'_>,
+    ) -> Option<Event> {
+        let source = &mut self.sources[key];
+        if source.ticks != seen.get() {
+            seen.set(source.ticks);
+            return None;
+        }
+        let mine = *token.get().get_or_insert_with(|| {
+            source.next_token += 1;
+            source.next_token
+        });
+        token.set(Some(mine));
+        match source.waiters.iter_mut().find(|(t, _)| *t == mine) {
+            Some((_, waiter)) if waiter.wakes(cx) => {}
+            Some((_, waiter)) => *waiter = Waiter::of(cx),
+            None => {
+                source.waiters.push((mine, Waiter::of(cx)));
+                self.waiters += 1;
+            }
+        }
+        source.want_read |= read;
+        source.want_write |= !read;
+        Some(Event::new(key, source.want_read, source.want_write))
     }
 }
 
@@ -104,12 +179,13 @@ impl<T: AsFd> Async<T> {
     pub fn new(io: T) -> io::Result<Async<T>> {
         rustix::io::ioctl_fionbio(&io, true)?;
         context::with_core("Async::new", |core| {
-            let key = core.io().borrow_mut().insert(IoSource::default());
+            let key = core.io().borrow_mut().insert();
             let fd = io.as_fd().as_raw_fd();
             // SAFETY: the fd stays open while it is registered: `Async` owns `io` and deletes the
             // registration (in `drop` or `into_inner`) before `io` can be closed.
             if let Err(e) = unsafe { core.shared().poller().add(fd, Event::none(key)) } {
-                core.io().borrow_mut().remove(key);
+                let removed = core.io().borrow_mut().remove(key);
+                drop(removed);
                 return Err(e);
             }
             Ok(Async {
@@ -207,9 +283,7 @@ impl<T: AsFd> Async<T> {
         let key = self.key;
         context::with_current(|core| {
             if core.id() == self.loop_id {
-                if let Some(source) = core.io().borrow_mut().get_mut(key) {
-                    source.waiters.retain(|(t, _)| *t != token);
-                }
+                core.io().borrow_mut().withdraw(key, token);
             }
         });
     }
@@ -233,26 +307,9 @@ impl<T: AsFd> Async<T> {
                 self.loop_id,
                 "aiochan: an Async was used on another event loop than the one it was registered with"
             );
-            let interest = {
-                let mut sources = core.io().borrow_mut();
-                let source = &mut sources[self.key];
-                if source.ticks != seen.get() {
-                    seen.set(source.ticks);
-                    return Poll::Ready(Ok(()));
-                }
-                let mine = *token.get().get_or_insert_with(|| {
-                    source.next_token += 1;
-                    source.next_token
-                });
-                token.set(Some(mine));
-                match source.waiters.iter_mut().find(|(t, _)| *t == mine) {
-                    Some((_, waiter)) if waiter.wakes(cx) => {}
-                    Some((_, waiter)) => *waiter = Waiter::of(cx),
-                    None => source.waiters.push((mine, Waiter::of(cx))),
-                }
-                source.want_read |= read;
-                source.want_write |= !read;
-                Event::new(self.key, source.want_read, source.want_write)
+            let waited = core.io().borrow_mut().wait(self.key, seen, token, read, cx);
+            let Some(interest) = waited else {
+                return Poll::Ready(Ok(()));
             };
             if let Some(task) = waker::task_of(cx) {
                 core.note_wait(task, || WaitsOn::Io, |w| matches!(w, WaitsOn::Io));
@@ -268,7 +325,7 @@ impl<T: AsFd> Async<T> {
     fn forget_source(&self) {
         let key = self.key;
         let removed = context::with_current(|core| {
-            (core.id() == self.loop_id).then(|| core.io().borrow_mut().try_remove(key))
+            (core.id() == self.loop_id).then(|| core.io().borrow_mut().remove(key))
         });
         drop(removed);
     }
