@@ -132,7 +132,8 @@ impl<R> fmt::Debug for Party<R> {
 }
 
 /// What to do once the channel's state is no longer borrowed: wake parties, run callbacks.
-/// Most operations notify at most one party, so the first is kept inline.
+/// Most operations notify at most one party, a task of the loop, which is scheduled at once; the
+/// first notification that must wait is kept inline.
 #[derive(Default)]
 pub(crate) struct Wakes {
     first: Option<Notify>,
@@ -146,8 +147,15 @@ enum Notify {
 }
 
 impl Wakes {
+    /// Wakes `waiter`. A task of the loop is scheduled at once: that only queues its id and runs
+    /// none of its code, so it is safe while the channel is borrowed. Other wakers may run foreign
+    /// code and wait for `run`, as does every wake after one that waits, to keep their order.
+    #[inline]
     pub(crate) fn wake(&mut self, waiter: Waiter) {
-        self.push(Notify::Wake(waiter));
+        match waiter {
+            Waiter::Task(_) if self.first.is_none() => waiter.wake(),
+            waiter => self.push(Notify::Wake(waiter)),
+        }
     }
 
     pub(crate) fn call(&mut self, f: impl FnOnce() + 'static) {
@@ -176,10 +184,13 @@ impl Wakes {
 
     #[inline(never)]
     fn deliver(&mut self) {
-        let first = self.first.take();
-        let rest = std::mem::take(&mut self.rest);
-        for n in first.into_iter().chain(rest) {
-            n.deliver();
+        if let Some(first) = self.first.take() {
+            first.deliver();
+        }
+        if !self.rest.is_empty() {
+            for n in std::mem::take(&mut self.rest) {
+                n.deliver();
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ use std::task::{Context, Poll};
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::{Flag, Party, Who};
 use super::Chan;
+use crate::runtime::rng::Draws;
 use crate::runtime::{self, ChanOp, SelectSites, WaitsOn};
 
 /// One operation of a select: a get, or a put of a value.
@@ -88,10 +89,8 @@ impl<T: 'static> Selected<T> {
     }
 }
 
-/// One operation while the select runs.
+/// One operation while the select runs; a select keeps them in the caller's order.
 struct Arm<T> {
-    /// Position in the caller's list.
-    index: usize,
     chan: Chan<T>,
     /// Whether the operation is a put.
     is_put: bool,
@@ -136,17 +135,14 @@ pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
 fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
     let arms: Arms<T> = ops
         .into_iter()
-        .enumerate()
-        .map(|(index, op)| match op {
+        .map(|op| match op {
             Op::Get(chan) => Arm {
-                index,
                 chan,
                 is_put: false,
                 value: None,
                 key: None,
             },
             Op::Put(chan, value) => Arm {
-                index,
                 chan,
                 is_put: true,
                 value: Some(value),
@@ -185,9 +181,7 @@ pub fn try_select<T: 'static>(
         Some(selected) => Ok(selected),
         None => {
             sel.done = true;
-            let mut arms = std::mem::take(&mut sel.arms);
-            arms.sort_by_key(|arm| arm.index);
-            Err(arms
+            Err(std::mem::take(&mut sel.arms)
                 .into_iter()
                 .map(|arm| match arm.value {
                     Some(value) => Op::Put(arm.chan, value),
@@ -209,7 +203,7 @@ type Arms<T> = Vec<Arm<T>>;
 /// of its channel, and puts that were not chosen are withdrawn (their values never delivered).
 #[must_use = "a select does nothing unless awaited"]
 pub struct Select<T: 'static> {
-    /// The operations, in the order the first pass tries them.
+    /// The operations, in the caller's order.
     arms: Arms<T>,
     /// Whether the first operation that can complete wins (rather than a random one).
     priority: bool,
@@ -229,76 +223,44 @@ impl<T: 'static> Select<T> {
         self
     }
 
-    /// Tries each operation without parking; completes the first that can.
+    /// Tries the operations without parking, in random order (or as given, with priority);
+    /// completes the first that can.
     fn first_pass(&mut self) -> Option<Selected<T>> {
-        if !self.priority {
-            shuffle(&mut self.arms);
-        }
-        for i in 0..self.arms.len() {
-            let arm = &mut self.arms[i];
-            let outcome = if arm.is_put {
-                let value = arm
-                    .value
-                    .take()
-                    .expect("a put arm holds its value until parked");
-                match arm
-                    .chan
-                    .with_state(|st, wakes| st.put(value, Who::Try, wakes))
-                {
-                    PutOutcome::Accepted => Some(Outcome::Put(true)),
-                    PutOutcome::Closed(_) => Some(Outcome::Put(false)),
-                    PutOutcome::Refused(value) => {
-                        arm.value = Some(value);
-                        None
-                    }
-                    PutOutcome::Parked(_) => unreachable!("a try never parks"),
-                }
-            } else {
-                match arm.chan.with_state(|st, wakes| st.take(Who::Try, wakes)) {
-                    TakeOutcome::Done(value) => Some(Outcome::Got(value)),
-                    TakeOutcome::Refused => None,
-                    TakeOutcome::Parked(_) => unreachable!("a try never parks"),
-                }
-            };
-            if let Some(outcome) = outcome {
-                self.done = true;
-                return Some(Selected {
-                    index: arm.index,
-                    chan: arm.chan.clone(),
-                    outcome,
-                });
-            }
-        }
-        None
+        let mut outcome = None;
+        let arms = &mut self.arms;
+        let index = first_ready(arms.len(), self.priority, |i| {
+            outcome = try_now(&mut arms[i]);
+            outcome.is_some()
+        })?;
+        self.done = true;
+        Some(Selected {
+            index,
+            chan: self.arms[index].chan.clone(),
+            outcome: outcome.expect("the arm that completed has an outcome"),
+        })
     }
 
     /// Parks every operation under one flag.
     fn second_pass(&mut self, cx: &Context<'_>) {
         let flag = Rc::new(Flag::default());
         flag.set_waiter(cx);
-        let mut sites = Vec::with_capacity(self.arms.len());
         for (arm_no, arm) in self.arms.iter_mut().enumerate() {
+            let flag = flag.clone();
             let mut st = arm.chan.state.borrow_mut();
             arm.key = Some(match arm.value.take() {
-                Some(value) => st.park_put(
-                    Party::Select {
-                        flag: flag.clone(),
-                        arm: arm_no,
-                    },
-                    value,
-                ),
-                None => st.park_take(Party::Select {
-                    flag: flag.clone(),
-                    arm: arm_no,
-                }),
+                Some(value) => st.park_put(Party::Select { flag, arm: arm_no }, value),
+                None => st.park_take(Party::Select { flag, arm: arm_no }),
             });
-            let op = if arm.is_put { ChanOp::Put } else { ChanOp::Get };
-            sites.push((arm.index, st.site(), op));
         }
-        sites.sort_by_key(|(index, _, _)| *index);
-        self.waits_on = Some(Rc::new(
-            sites.into_iter().map(|(_, site, op)| (site, op)).collect(),
-        ));
+        self.waits_on = Some(
+            self.arms
+                .iter()
+                .map(|arm| {
+                    let op = if arm.is_put { ChanOp::Put } else { ChanOp::Get };
+                    (arm.chan.state.borrow_mut().site(), op)
+                })
+                .collect(),
+        );
         self.note_wait(cx);
         self.flag = Some(flag);
     }
@@ -334,10 +296,9 @@ impl<T: 'static> Select<T> {
                 withdraw(arm, key);
             }
         }
-        let arm = &self.arms[committed];
         Selected {
-            index: arm.index,
-            chan: arm.chan.clone(),
+            index: committed,
+            chan: self.arms[committed].chan.clone(),
             outcome: outcome.expect("the committed arm is among the arms"),
         }
     }
@@ -353,14 +314,71 @@ fn withdraw<T: 'static>(arm: &Arm<T>, key: usize) {
     }
 }
 
-/// Puts the arms in a random order drawn from the loop's generator.
-fn shuffle<T>(arms: &mut [Arm<T>]) {
-    runtime::with_rng(|rng| {
-        for i in (1..arms.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            arms.swap(i, j);
+/// Tries arm `arm` at once, without parking: its outcome if it completed.
+fn try_now<T: 'static>(arm: &mut Arm<T>) -> Option<Outcome<T>> {
+    if arm.is_put {
+        let value = arm
+            .value
+            .take()
+            .expect("a put arm holds its value until parked");
+        match arm
+            .chan
+            .with_state(|st, wakes| st.put(value, Who::Try, wakes))
+        {
+            PutOutcome::Accepted => Some(Outcome::Put(true)),
+            PutOutcome::Closed(_) => Some(Outcome::Put(false)),
+            PutOutcome::Refused(value) => {
+                arm.value = Some(value);
+                None
+            }
+            PutOutcome::Parked(_) => unreachable!("a try never parks"),
         }
-    });
+    } else {
+        match arm.chan.with_state(|st, wakes| st.take(Who::Try, wakes)) {
+            TakeOutcome::Done(value) => Some(Outcome::Got(value)),
+            TakeOutcome::Refused => None,
+            TakeOutcome::Parked(_) => unreachable!("a try never parks"),
+        }
+    }
+}
+
+/// Operations up to this many are ordered on the stack; more take an allocation.
+const INLINE_ORDER: usize = 32;
+
+/// Tries operations `0..n` until `ready` says one completed, and returns it: in order with
+/// `priority`, otherwise in a uniformly random order drawn from the loop's generator.
+///
+/// The order is a Fisher-Yates shuffle run lazily: each step draws the next operation from those not
+/// yet tried, so a select whose first try succeeds pays for one draw, not for a whole permutation.
+pub(crate) fn first_ready(
+    n: usize,
+    priority: bool,
+    mut ready: impl FnMut(usize) -> bool,
+) -> Option<usize> {
+    if priority {
+        return (0..n).find(|&i| ready(i));
+    }
+    let mut inline = [0u32; INLINE_ORDER];
+    let mut spilled = Vec::new();
+    let order: &mut [u32] = if n <= INLINE_ORDER {
+        &mut inline[..n]
+    } else {
+        spilled.resize(n, 0);
+        &mut spilled
+    };
+    for (i, slot) in order.iter_mut().enumerate() {
+        *slot = i as u32;
+    }
+    let mut draws = Draws::new();
+    for i in 0..n {
+        let j = i + draws.below((n - i) as u64, runtime::next_random) as usize;
+        order.swap(i, j);
+        let arm = order[i] as usize;
+        if ready(arm) {
+            return Some(arm);
+        }
+    }
+    None
 }
 
 impl<T: 'static> Unpin for Select<T> {}

@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::{Flag, Party, Who};
+use super::select::first_ready;
 use super::Chan;
 use crate::runtime::{self, ChanOp, SelectSites, WaitSite, WaitsOn};
 
@@ -274,19 +275,6 @@ impl Run<'_, '_> {
         }
     }
 
-    fn order(&self) -> [usize; MAX_ARMS] {
-        let mut order: [usize; MAX_ARMS] = std::array::from_fn(|i| i);
-        if !self.priority {
-            runtime::with_rng(|rng| {
-                for i in (1..self.arms.len()).rev() {
-                    let j = rng.below(i as u64 + 1) as usize;
-                    order.swap(i, j);
-                }
-            });
-        }
-        order
-    }
-
     /// Arm `winner` completed: the others withdraw.
     fn finish(&mut self, winner: usize) -> Poll<Option<usize>> {
         for (i, arm) in self.arms.iter_mut().enumerate() {
@@ -305,11 +293,9 @@ impl Future for Run<'_, '_> {
         let this = self.get_mut();
         let n = this.arms.len();
         let Some(flag) = this.flag.clone() else {
-            let order = this.order();
-            for &i in &order[..n] {
-                if this.arms[i].try_now(cx) {
-                    return Poll::Ready(Some(i));
-                }
+            let arms = &mut *this.arms;
+            if let Some(i) = first_ready(n, this.priority, |i| arms[i].try_now(cx)) {
+                return Poll::Ready(Some(i));
             }
             if this.has_default {
                 return Poll::Ready(None);
@@ -325,7 +311,7 @@ impl Future for Run<'_, '_> {
                 arm.park(i, &mut parking);
             }
             if !sites.is_empty() {
-                this.waits_on = Some(Rc::new(sites));
+                this.waits_on = Some(sites.into());
             }
             this.note_wait(cx);
             this.flag = Some(flag);

@@ -25,7 +25,7 @@ pub(crate) enum WaitsOn {
 }
 
 /// The channel operations of a parked select, in the order the caller gave them.
-pub(crate) type SelectSites = Rc<Vec<(Rc<WaitSite>, ChanOp)>>;
+pub(crate) type SelectSites = Rc<[(Rc<WaitSite>, ChanOp)]>;
 
 /// Which channel operation a task waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

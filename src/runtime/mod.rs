@@ -60,7 +60,7 @@ mod io;
 mod join;
 mod nop;
 mod remote;
-mod rng;
+pub(crate) mod rng;
 mod shared;
 pub(crate) mod task;
 mod thread;
@@ -136,17 +136,20 @@ pub(crate) fn note_wait(
     }
 }
 
-/// Runs `f` with the running loop's generator, or, outside a loop (a channel used under a foreign
-/// executor), with a generator of this thread seeded afresh.
-pub(crate) fn with_rng<R>(f: impl FnOnce(&mut rng::Rng) -> R) -> R {
+/// A 64-bit draw from the running loop's generator, or, outside a loop (a channel used under a
+/// foreign executor), from a generator of this thread seeded afresh.
+pub(crate) fn next_random() -> u64 {
     thread_local! {
-        static OUTSIDE: std::cell::RefCell<rng::Rng> = std::cell::RefCell::new(rng::Rng::new(rng::fresh_seed()));
+        static OUTSIDE: std::cell::Cell<rng::Rng> = std::cell::Cell::new(rng::Rng::new(rng::fresh_seed()));
     }
-    if context::is_running() {
-        context::with_core("random", |core| f(&mut core.rng()))
-    } else {
-        OUTSIDE.with(|r| f(&mut r.borrow_mut()))
-    }
+    context::with_current(|core| core.rng().next_u64()).unwrap_or_else(|| {
+        OUTSIDE.with(|cell| {
+            let mut rng = cell.get();
+            let word = rng.next_u64();
+            cell.set(rng);
+            word
+        })
+    })
 }
 
 /// Keeps `object` on the running loop under a key that a `Handle` call can use to find it again.
