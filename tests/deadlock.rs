@@ -1,33 +1,19 @@
 //! Deadlock reports: who waits on what, and no report while a timer or outside waker may wake.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use aiochan::{go, go_named, nop, sleep, Runtime};
 
 mod common;
-use common::oneshot;
+use common::{oneshot, panic_message};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-/// The deadlock report a run panics with.
-fn report_of<R>(f: impl FnOnce() -> R) -> String {
-    let payload = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(_) => panic!("expected the run to panic with a deadlock report"),
-        Err(payload) => payload,
-    };
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .expect("a text payload")
-}
-
 #[test]
 fn a_task_stuck_forever_is_reported_with_what_main_waits_on() {
-    let report = report_of(|| {
+    let report = panic_message(|| {
         Runtime::builder().seed(11).build().run(async {
             go_named("stuck", std::future::pending::<()>()).await;
         })
@@ -46,7 +32,7 @@ fn a_task_stuck_forever_is_reported_with_what_main_waits_on() {
 
 #[test]
 fn a_deadlock_is_reported_under_virtual_time_too() {
-    let report = report_of(|| {
+    let report = panic_message(|| {
         Runtime::builder()
             .virtual_time(true)
             .seed(12)
@@ -66,7 +52,7 @@ fn a_deadlock_is_reported_under_virtual_time_too() {
 
 #[test]
 fn a_deadlock_report_lists_the_tasks_in_spawn_order() {
-    let report = report_of(|| {
+    let report = panic_message(|| {
         Runtime::builder().seed(13).build().run(async {
             // `quick` finishes and frees its slot, which the unnamed task #3 then reuses: the
             // report must still follow spawn order, not slot order.
@@ -98,7 +84,7 @@ fn a_deadlock_report_lists_the_tasks_in_spawn_order() {
 
 #[test]
 fn the_report_names_the_seed_to_replay_the_run() {
-    let report = report_of(|| {
+    let report = panic_message(|| {
         Runtime::builder()
             .seed(123_456_789)
             .build()
@@ -107,7 +93,7 @@ fn the_report_names_the_seed_to_replay_the_run() {
     assert!(report.contains("AIOCHAN_SEED=123456789"), "{report}");
 
     // With no seed given, the report still names the fresh one the run drew.
-    let report = report_of(|| aiochan::run(std::future::pending::<()>()));
+    let report = panic_message(|| aiochan::run(std::future::pending::<()>()));
     let seed = report
         .split("AIOCHAN_SEED=")
         .nth(1)
@@ -156,7 +142,7 @@ fn no_deadlock_while_a_timer_is_armed() {
 #[test]
 fn a_deadlock_is_reported_once_the_last_waker_held_elsewhere_is_dropped() {
     let begin = Instant::now();
-    let report = report_of(|| {
+    let report = panic_message(|| {
         Runtime::builder().seed(15).build().run(async {
             let (tx, rx) = oneshot::<()>();
             let thread = std::thread::spawn(move || {

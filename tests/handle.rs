@@ -1,7 +1,6 @@
 //! Other threads and the loop: `Handle`, `ChanSender`, `ChanIter`, `spawn_blocking`, deadlocks.
 
 use std::cell::RefCell;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
@@ -10,23 +9,10 @@ use std::time::Duration;
 use aiochan::{go, sleep, spawn_blocking, Chan, ChanState, Handle, LoopEnded, SendError};
 
 mod common;
-use common::within;
+use common::{panic_message, within};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// The text of the panic `f` ends in.
-fn panic_of<R>(f: impl FnOnce() -> R) -> String {
-    let payload = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => payload,
-    };
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .expect("a text payload")
 }
 
 /// Waits, on the loop, until a put to `chan` is pending (a thread blocks in `put_blocking`).
@@ -261,7 +247,7 @@ fn an_idle_loop_waits_for_a_handle_held_by_a_thread_until_the_thread_uses_it() {
 #[test]
 fn a_deadlock_is_reported_once_a_thread_drops_its_handle_unused() {
     let report = within(Duration::from_secs(5), || {
-        panic_of(|| {
+        panic_message(|| {
             aiochan::run(async {
                 let handle = Handle::current();
                 let _thread = thread::spawn(move || {
@@ -285,7 +271,7 @@ fn a_deadlock_is_reported_once_a_thread_drops_its_handle_unused() {
 #[test]
 fn a_deadlock_is_reported_when_handles_and_senders_were_dropped_on_the_loop() {
     let report = within(Duration::from_secs(5), || {
-        panic_of(|| {
+        panic_message(|| {
             aiochan::run(async {
                 let chan = Chan::<u8>::new().named("stuck");
                 drop(Handle::current());
@@ -327,9 +313,9 @@ fn spawn_blocking_gives_its_result_while_the_loop_runs_other_tasks() {
 
 #[test]
 fn a_panic_in_spawn_blocking_is_resumed_in_the_task_that_awaits_it() {
-    let in_main = panic_of(|| aiochan::run(async { spawn_blocking(|| panic!("boom")).await }));
+    let in_main = panic_message(|| aiochan::run(async { spawn_blocking(|| panic!("boom")).await }));
     assert_eq!(in_main, "boom");
-    let in_task = panic_of(|| {
+    let in_task = panic_message(|| {
         aiochan::run(async {
             go(async { spawn_blocking(|| panic!("bang")).await }).await;
         })
@@ -339,7 +325,7 @@ fn a_panic_in_spawn_blocking_is_resumed_in_the_task_that_awaits_it() {
 
 #[test]
 fn handle_current_outside_a_loop_panics_with_the_function_name() {
-    let message = panic_of(Handle::current);
+    let message = panic_message(Handle::current);
     assert!(message.contains("Handle::current"), "{message}");
 }
 

@@ -6,7 +6,6 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
@@ -18,7 +17,7 @@ use aiochan::{go, select, sleep, timeout, Async, Chan, JoinHandle};
 use futures_io::{AsyncRead, AsyncWrite};
 
 mod common;
-use common::within;
+use common::{panic_message, within};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -28,19 +27,6 @@ fn ms(n: u64) -> Duration {
 fn serial() -> MutexGuard<'static, ()> {
     static SERIAL: Mutex<()> = Mutex::new(());
     SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The text of the panic `f` ends in (a deadlock report, say).
-fn panic_of<R>(f: impl FnOnce() -> R) -> String {
-    let payload = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => payload,
-    };
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .expect("a text payload")
 }
 
 /// Reads until the end of the stream.
@@ -501,7 +487,7 @@ fn aborting_a_task_parked_on_a_socket_closes_the_socket_and_the_loop_goes_on() {
 fn a_deadlock_after_a_socket_wait_was_dropped_with_its_socket_is_reported() {
     let _serial = serial();
     let report = within(Duration::from_secs(1), || {
-        panic_of(|| {
+        panic_message(|| {
             aiochan::run(async {
                 let (a, b) = Async::<UnixStream>::pair().unwrap();
                 let deadline = timeout::<()>(ms(10));
@@ -526,7 +512,7 @@ fn a_deadlock_after_a_socket_wait_timed_out_is_reported_while_the_socket_lives()
     // so the loop is deadlocked and must say so rather than sleep forever.
     let _serial = serial();
     let report = within(Duration::from_secs(1), || {
-        panic_of(|| {
+        panic_message(|| {
             aiochan::run(async {
                 let (a, _b) = Async::<UnixStream>::pair().unwrap();
                 let deadline = timeout::<()>(ms(10));

@@ -3,7 +3,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -11,6 +10,9 @@ use aiochan::{
     go, nop, now, select, sleep, timeout, try_select, Chan, Op, Outcome, Runtime, Selected,
     TryGetError, TryPutError,
 };
+
+mod common;
+use common::panic_message;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -23,19 +25,6 @@ fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
         .seed(seed)
         .build()
         .run(future)
-}
-
-/// The text of the panic `f` ends with.
-fn panic_message<R>(f: impl FnOnce() -> R) -> String {
-    let payload = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => payload,
-    };
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .expect("a text payload")
 }
 
 /// The value put by arm `arm` of round `round` of task `task`: unique across the whole run.

@@ -26,6 +26,10 @@ pub struct Parking<'a> {
 
 /// One arm of a `select!`, with its result kept until the arm's body takes it.
 pub trait Arm {
+    /// Whether the arm takes part (an arm whose `if` guard was false does not).
+    fn enabled(&self) -> bool {
+        true
+    }
     /// First pass: completes at once if it can (a future arm is polled once).
     fn try_now(&mut self, cx: &mut Context<'_>) -> bool;
     /// Second pass: a channel arm parks as arm `arm` under the select's flag.
@@ -234,6 +238,86 @@ impl<F: Future> Arm for FutureArm<F> {
     fn withdraw(&mut self) {}
 }
 
+/// An arm with an `if` guard: `None` when the guard was false, which leaves the arm out of the
+/// select (its operation is never started, nor is a put's value or a future evaluated).
+pub struct Guarded<A>(Option<A>);
+
+/// Makes a guarded arm: `Some` arm if its guard held, `None` for a disabled one.
+pub fn guarded<A: Arm>(arm: Option<A>) -> Guarded<A> {
+    Guarded(arm)
+}
+
+/// The result of a chosen arm, for its body.
+pub trait Chosen {
+    /// What the arm's pattern binds.
+    type Output;
+    /// Takes the result of the arm that completed.
+    fn take(&mut self) -> Self::Output;
+}
+
+impl<T: 'static> Chosen for GetArm<'_, T> {
+    type Output = Option<T>;
+    fn take(&mut self) -> Option<T> {
+        GetArm::take(self)
+    }
+}
+
+impl<T: 'static> Chosen for PutArm<'_, T> {
+    type Output = bool;
+    fn take(&mut self) -> bool {
+        PutArm::take(self)
+    }
+}
+
+impl<F: Future> Chosen for FutureArm<F> {
+    type Output = F::Output;
+    fn take(&mut self) -> F::Output {
+        FutureArm::take(self)
+    }
+}
+
+impl<A: Chosen> Chosen for Guarded<A> {
+    type Output = A::Output;
+    fn take(&mut self) -> A::Output {
+        self.0
+            .as_mut()
+            .expect("select!: a disabled arm is never chosen")
+            .take()
+    }
+}
+
+impl<A: Arm> Arm for Guarded<A> {
+    fn enabled(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
+        self.0.as_mut().is_some_and(|arm| arm.try_now(cx))
+    }
+
+    fn park(&mut self, arm: usize, parking: &mut Parking<'_>) {
+        if let Some(inner) = &mut self.0 {
+            inner.park(arm, parking);
+        }
+    }
+
+    fn poll_again(&mut self, cx: &mut Context<'_>) -> bool {
+        self.0.as_mut().is_some_and(|arm| arm.poll_again(cx))
+    }
+
+    fn collect(&mut self) {
+        if let Some(arm) = &mut self.0 {
+            arm.collect();
+        }
+    }
+
+    fn withdraw(&mut self) {
+        if let Some(arm) = &mut self.0 {
+            arm.withdraw();
+        }
+    }
+}
+
 /// The future a `select!` awaits: the index of the arm that completed, or `None` for the default.
 pub struct Run<'a, 'b> {
     arms: &'a mut [&'b mut dyn Arm],
@@ -300,6 +384,11 @@ impl Future for Run<'_, '_> {
             if this.has_default {
                 return Poll::Ready(None);
             }
+            assert!(
+                this.arms.iter().any(|arm| arm.enabled()),
+                "select!: every arm is disabled by its `if` guard and there is no `default` arm, \
+                 so it would wait forever; add a `default` arm or leave the loop once no arm is enabled"
+            );
             let flag = Rc::new(Flag::default());
             flag.set_waiter(cx);
             let mut sites = Vec::new();
@@ -343,6 +432,7 @@ impl Future for Run<'_, '_> {
 ///     pattern = get(chan) => body,     // pattern binds Option<T>: None once chan is closed and drained
 ///     pattern = put(chan, value) => body, // pattern binds bool: false if chan was closed
 ///     pattern = future => body,        // pattern binds the future's output
+///     pattern = get(chan), if cond => body, // any arm may have a guard: false leaves it out
 ///     default => body,                 // optional: taken when no arm can complete at once
 /// }
 /// ```
@@ -352,6 +442,12 @@ impl Future for Run<'_, '_> {
 /// `biased;`) and no other has any effect. A future arm that completes first makes every channel arm
 /// withdraw; the futures of arms that lose are dropped. With `default`, nothing is ever queued. At
 /// most 16 arms; patterns must be irrefutable. Use it inside an `async` block.
+///
+/// An arm with a guard, `, if cond` before its `=>`, takes part only if `cond` is true when the
+/// select starts; a false guard does not even evaluate the arm's operation (nor a put's value, nor
+/// the future). This is Go's nil channel, and tokio's guard: a loop over channels leaves out the
+/// ones it found closed. A select whose arms are all disabled, without `default`, panics: it could
+/// never complete.
 ///
 /// ```
 /// use std::time::Duration;
@@ -374,6 +470,33 @@ impl Future for Run<'_, '_> {
 ///     assert_eq!(nothing, "nobody there");
 /// });
 /// ```
+///
+/// Getting from two channels until both are closed, with guards:
+///
+/// ```
+/// use aiochan::{select, Chan};
+///
+/// aiochan::run(async {
+///     let letters = Chan::fixed(2).add(["a", "b"]).close();
+///     let digits = Chan::fixed(1).add(["1"]).close();
+///     let (mut letters_open, mut digits_open) = (true, true);
+///     let mut got = Vec::new();
+///     while letters_open || digits_open {
+///         select! {
+///             v = get(letters), if letters_open => match v {
+///                 Some(v) => got.push(v),
+///                 None => letters_open = false,
+///             },
+///             v = get(digits), if digits_open => match v {
+///                 Some(v) => got.push(v),
+///                 None => digits_open = false,
+///             },
+///         }
+///     }
+///     got.sort();
+///     assert_eq!(got, ["1", "a", "b"]);
+/// });
+/// ```
 #[macro_export]
 macro_rules! select {
     (biased; $($rest:tt)*) => {
@@ -384,9 +507,9 @@ macro_rules! select {
         $crate::select!(biased; $($rest)*)
     };
     // All arms parsed: expand.
-    (@parse $prio:tt [$([$id:ident $idx:tt $kind:ident ($($args:tt)*) $pat:tt $body:tt])*]
+    (@parse $prio:tt [$([$id:ident $idx:tt $kind:ident ($($args:tt)*) $pat:tt [$($guard:tt)*] $body:tt])*]
         [$($default:tt)?] [$($ids:ident)*] [$($idxs:tt)*]) => {{
-        $( let mut $id = $crate::__private::select::$kind($($args)*); )*
+        $( let mut $id = $crate::select!(@arm [$($guard)*] $kind ($($args)*)); )*
         let __aiochan_chosen = $crate::__private::select::run(
             &mut [$( &mut $id as &mut dyn $crate::__private::select::Arm ),*],
             $prio,
@@ -396,13 +519,25 @@ macro_rules! select {
         match __aiochan_chosen {
             $( ::core::option::Option::Some($idx) => {
                 #[allow(unused_variables)]
-                let $pat = $id.take();
+                let $pat = $crate::__private::select::Chosen::take(&mut $id);
                 $body
             } )*
             ::core::option::Option::None => $crate::select!(@default $($default)?),
             ::core::option::Option::Some(_) => ::core::unreachable!(),
         }
     }};
+    (@arm [] $kind:ident ($($args:tt)*)) => {
+        $crate::__private::select::$kind($($args)*)
+    };
+    // A guarded arm's operation (and a put's value, or the future) is not even evaluated when the
+    // guard is false.
+    (@arm [$guard:expr] $kind:ident ($($args:tt)*)) => {
+        $crate::__private::select::guarded(if $guard {
+            ::core::option::Option::Some($crate::__private::select::$kind($($args)*))
+        } else {
+            ::core::option::Option::None
+        })
+    };
     (@has_default) => { false };
     (@has_default $default:tt) => { true };
     (@default) => { ::core::unreachable!("select! without default never completes without an arm") };
@@ -412,19 +547,34 @@ macro_rules! select {
         $crate::select!(@body $prio $arms $default $ids $idxs (default) $($rest)*)
     };
     (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = get($chan:expr) $($rest:tt)*) => {
+        $pat:pat = get($chan:expr), if $guard:expr => $($rest:tt)*) => {
         $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx get (&$chan) $pat) $($rest)*)
+            ($id $idx get (&$chan) $pat [$guard]) => $($rest)*)
     };
     (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = put($chan:expr, $value:expr) $($rest:tt)*) => {
+        $pat:pat = get($chan:expr) => $($rest:tt)*) => {
         $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx put (&$chan, $value) $pat) $($rest)*)
+            ($id $idx get (&$chan) $pat []) => $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
+        $pat:pat = put($chan:expr, $value:expr), if $guard:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
+            ($id $idx put (&$chan, $value) $pat [$guard]) => $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
+        $pat:pat = put($chan:expr, $value:expr) => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
+            ($id $idx put (&$chan, $value) $pat []) => $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
+        $pat:pat = $future:expr, if $guard:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
+            ($id $idx future ($future) $pat [$guard]) => $($rest)*)
     };
     (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
         $pat:pat = $future:expr => $($rest:tt)*) => {
         $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx future ($future) $pat) => $($rest)*)
+            ($id $idx future ($future) $pat []) => $($rest)*)
     };
     (@parse $prio:tt $arms:tt $default:tt [] $($rest:tt)*) => {
         ::core::compile_error!("select! takes at most 16 arms")

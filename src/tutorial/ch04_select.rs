@@ -84,9 +84,14 @@
 //!     v = get(chan) => ...,          // v: Option<T>, None once chan is closed and drained
 //!     ok = put(chan, value) => ...,  // ok: bool, false if chan was closed
 //!     out = some_future => ...,      // any future, e.g. a sleep
+//!     v = get(chan), if cond => ..., // a guard: when cond is false the arm sits this one out
 //!     default => ...,                // optional: when nothing can complete at once
 //! }
 //! ```
+//!
+//! A guard is how a loop stops listening to a channel it has found closed (Go sets the channel
+//! variable to `nil` for this): a closed channel's get completes at once with `None`, so an arm
+//! left enabled would win over and over and the loop would never wait.
 //!
 //! A common use is stopping many tasks at once. Below, three workers put a result every 100 ms
 //! and a consumer takes them, until `main` closes a `stop` channel. Every task selects between its

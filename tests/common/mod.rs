@@ -1,15 +1,29 @@
-//! Helpers shared by the behaviour tests: a watchdog, a foreign oneshot, and the example binaries.
+//! Helpers shared by the behaviour tests: a watchdog, a panic's text, a foreign oneshot, and the
+//! example binaries.
 // Each test binary uses only some of these.
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::panic::resume_unwind;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::Duration;
+
+/// The text of the panic `f` ends in (a deadlock report, say); fails the test if `f` returns.
+pub fn panic_message<R>(f: impl FnOnce() -> R) -> String {
+    let payload = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => payload,
+    };
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .expect("a text payload")
+}
 
 /// Runs `body` on a thread of its own; fails the test if it does not finish within `limit` (a
 /// broken loop would otherwise hang the test binary), and resumes its panic if it panics.

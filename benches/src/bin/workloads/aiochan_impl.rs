@@ -152,18 +152,67 @@ impl Contender for Aiochan {
         aiochan::run(async move {
             let clock = ChannelClock::start();
             let chans: Vec<Chan<u64>> = (0..SELECT_CHANNELS).map(|_| Chan::new()).collect();
-            let handles: Vec<_> = (0..SELECT_CHANNELS)
-                .zip(&chans)
-                .map(|(p, c)| {
-                    let c = c.clone();
-                    aiochan::go(async move {
-                        for i in fanin_values(p, SELECT_CHANNELS, n) {
-                            assert!(c.put(i).await, "closed early");
-                        }
-                        c.close();
-                    })
-                })
-                .collect();
+            let handles = select4_producers(&chans, n);
+            let [c0, c1, c2, c3]: [Chan<u64>; 4] =
+                chans.try_into().expect("select4 has four channels");
+            let consumer = aiochan::go(async move {
+                let mut tally = Tally::default();
+                let mut open = [true; 4];
+                // `select!` tries its arms in random order (no `biased;`), and `if open[i]`
+                // leaves closed channels out, as the tokio version does.
+                while open.contains(&true) {
+                    aiochan::select! {
+                        v = get(c0), if open[0] => got(&mut tally, &mut open[0], v),
+                        v = get(c1), if open[1] => got(&mut tally, &mut open[1], v),
+                        v = get(c2), if open[2] => got(&mut tally, &mut open[2], v),
+                        v = get(c3), if open[3] => got(&mut tally, &mut open[3], v),
+                    }
+                }
+                tally
+            });
+            let tally = consumer.await;
+            for handle in handles {
+                handle.await;
+            }
+            clock.stop(tally)
+        })
+    }
+}
+
+/// aiochan with `select4` written with the dynamic `select` function over a `Vec` of the open
+/// channels, rather than the `select!` macro; every other workload is `Aiochan`'s.
+pub struct AiochanSelectFn;
+
+impl Contender for AiochanSelectFn {
+    fn pipeline(n: u64, buffer: usize) -> ChannelSample {
+        Aiochan::pipeline(n, buffer)
+    }
+
+    fn spawn(n: u64) -> SpawnSample {
+        Aiochan::spawn(n)
+    }
+
+    fn timers(n: u64) -> Duration {
+        Aiochan::timers(n)
+    }
+
+    fn pingpong(n: u64) -> ChannelSample {
+        Aiochan::pingpong(n)
+    }
+
+    fn spsc(n: u64, buffer: usize) -> ChannelSample {
+        Aiochan::spsc(n, buffer)
+    }
+
+    fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
+        Aiochan::fanin(n, producers, buffer)
+    }
+
+    fn select4(n: u64) -> ChannelSample {
+        aiochan::run(async move {
+            let clock = ChannelClock::start();
+            let chans: Vec<Chan<u64>> = (0..SELECT_CHANNELS).map(|_| Chan::new()).collect();
+            let handles = select4_producers(&chans, n);
             let consumer = aiochan::go(async move {
                 let mut tally = Tally::default();
                 let mut open = chans;
@@ -187,6 +236,30 @@ impl Contender for Aiochan {
             }
             clock.stop(tally)
         })
+    }
+}
+
+/// Starts `select4`'s producers, one per channel; each closes its channel when done.
+fn select4_producers(chans: &[Chan<u64>], n: u64) -> Vec<aiochan::JoinHandle<()>> {
+    (0..SELECT_CHANNELS)
+        .zip(chans)
+        .map(|(p, c)| {
+            let c = c.clone();
+            aiochan::go(async move {
+                for i in fanin_values(p, SELECT_CHANNELS, n) {
+                    assert!(c.put(i).await, "closed early");
+                }
+                c.close();
+            })
+        })
+        .collect()
+}
+
+/// Tallies a value `select4` got, or notes that its channel is closed.
+fn got(tally: &mut Tally, open: &mut bool, value: Option<u64>) {
+    match value {
+        Some(v) => tally.add(v),
+        None => *open = false,
     }
 }
 

@@ -27,6 +27,9 @@ within each round (5 rounds by default), and prints a markdown table.";
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Impl {
     Aiochan,
+    /// aiochan with `select4` written with the `select` function instead of `select!`; in the
+    /// table only when `--impls` names it.
+    AiochanSelectFn,
     Tokio,
     Smol,
     Flume,
@@ -34,8 +37,19 @@ enum Impl {
 }
 
 impl Impl {
+    /// The columns of the default table.
     const ALL: [Impl; 5] = [
         Impl::Aiochan,
+        Impl::Tokio,
+        Impl::Smol,
+        Impl::Flume,
+        Impl::Futures,
+    ];
+
+    /// Every implementation that `--impls` may name.
+    const NAMED: [Impl; 6] = [
+        Impl::Aiochan,
+        Impl::AiochanSelectFn,
         Impl::Tokio,
         Impl::Smol,
         Impl::Flume,
@@ -45,6 +59,7 @@ impl Impl {
     fn name(self) -> &'static str {
         match self {
             Impl::Aiochan => "aiochan",
+            Impl::AiochanSelectFn => "aiochan-select-fn",
             Impl::Tokio => "tokio",
             Impl::Smol => "smol",
             Impl::Flume => "flume",
@@ -53,17 +68,18 @@ impl Impl {
     }
 
     fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|i| i.name() == name)
+        Self::NAMED.into_iter().find(|i| i.name() == name)
     }
 
     /// Whether its unbuffered channel is a true rendezvous, where a put waits for a get.
     fn has_rendezvous(self) -> bool {
-        matches!(self, Impl::Aiochan | Impl::Flume)
+        matches!(self, Impl::Aiochan | Impl::AiochanSelectFn | Impl::Flume)
     }
 
     fn figures(self, workload: Workload, n: u64) -> Vec<f64> {
         match self {
             Impl::Aiochan => workload.figures::<aiochan_impl::Aiochan>(n),
+            Impl::AiochanSelectFn => workload.figures::<aiochan_impl::AiochanSelectFn>(n),
             Impl::Tokio => workload.figures::<tokio_impl::Tokio>(n),
             Impl::Smol => workload.figures::<smol_impl::Smol>(n),
             Impl::Flume => workload.figures::<flume_impl::Flume>(n),
@@ -95,7 +111,7 @@ fn main() {
 }
 
 fn usage() -> String {
-    let impls: Vec<_> = Impl::ALL.iter().map(|imp| imp.name()).collect();
+    let impls: Vec<_> = Impl::NAMED.iter().map(|imp| imp.name()).collect();
     let workloads: Vec<_> = Workload::ALL.iter().map(|w| w.name()).collect();
     format!(
         "{USAGE}\n\nimpls:     {}\nworkloads: {}",
