@@ -976,6 +976,34 @@ fn the_deadlock_report_lists_the_arms_in_the_order_given_whatever_the_seed() {
 }
 
 #[test]
+fn a_task_that_selects_again_on_other_channels_is_reported_on_the_new_ones() {
+    let report = panic_message(|| {
+        run_seeded(28, async {
+            let a: Chan<i32> = Chan::new().named("a");
+            let b: Chan<i32> = Chan::new().named("b");
+            let c: Chan<i32> = Chan::new().named("c");
+            let feeder = go({
+                let a = a.clone();
+                async move { a.put(1).await }
+            });
+            // The first select parks on a and b; the feeder's put wakes it.
+            let first = select([Op::get(&b), Op::get(&a)]).await;
+            assert_eq!(first.value(), Some(1));
+            assert!(feeder.await);
+            // Same channels, other order: a new record, not the old one.
+            select([Op::get(&a), Op::get(&c), Op::get(&b)]).await
+        })
+    });
+    assert!(
+        report.contains(
+            "main: waits on select of get from channel 'a', get from channel 'c', get from \
+             channel 'b'\n"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
 fn selected_reports_the_winning_channel_and_value() {
     run_seeded(25, async {
         let empty: Chan<i32> = Chan::new();

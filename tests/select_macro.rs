@@ -286,3 +286,44 @@ fn dropping_a_task_parked_in_select_loses_no_value() {
         assert!(log.borrow().is_empty());
     });
 }
+
+#[test]
+fn a_deadlock_report_names_the_enabled_channel_arms_in_the_order_written() {
+    for seed in 0..8 {
+        let report = panic_message(|| {
+            run_seeded(seed, async {
+                let a: Chan<u32> = Chan::new().named("a");
+                let b: Chan<&str> = Chan::new().named("b");
+                let c: Chan<u32> = Chan::new().named("c");
+                let d: Chan<u32> = Chan::new().named("d");
+                for round in 0..2 {
+                    // The same select twice: each time the put to `a` wakes it.
+                    let feeder = go({
+                        let a = a.clone();
+                        async move { a.put(round).await }
+                    });
+                    select! {
+                        v = get(a) => assert_eq!(v, Some(round)),
+                        ok = put(b, "x") => panic!("nobody gets from b: {ok}"),
+                        v = get(d), if false => panic!("disabled: {v:?}"),
+                    }
+                    assert!(feeder.await);
+                }
+                // Then one on other channels, with the guard on `d` true: a new record.
+                let enabled = true;
+                select! {
+                    v = get(c) => panic!("nobody puts to c: {v:?}"),
+                    ok = put(b, "x") => panic!("nobody gets from b: {ok}"),
+                    v = get(d), if enabled => panic!("nobody puts to d: {v:?}"),
+                }
+            })
+        });
+        assert!(
+            report.contains(
+                "main: waits on select of get from channel 'c', put to channel 'b', get from \
+                 channel 'd'\n"
+            ),
+            "seed {seed}: {report}"
+        );
+    }
+}

@@ -152,23 +152,28 @@ impl<T: 'static> State<T> {
 
     /// Records, for deadlock reports, that the task polled with `cx` waits in `op` on this channel.
     pub(crate) fn note_wait(&mut self, cx: &std::task::Context<'_>, op: ChanOp) {
-        let site = self.site();
+        let site = self.site_ref();
         runtime::note_wait(
             cx,
             || WaitsOn::Chan {
                 site: site.clone(),
                 op,
             },
-            |w| matches!(w, WaitsOn::Chan { site: s, op: o } if *o == op && Rc::ptr_eq(s, &site)),
+            |w| matches!(w, WaitsOn::Chan { site: s, op: o } if *o == op && Rc::ptr_eq(s, site)),
         );
     }
 
     /// How deadlock reports name this channel.
     pub(crate) fn site(&mut self) -> Rc<WaitSite> {
+        self.site_ref().clone()
+    }
+
+    /// How deadlock reports name this channel, made at the first call.
+    fn site_ref(&mut self) -> &Rc<WaitSite> {
         if self.site.is_none() {
             self.site = Some(Rc::new(WaitSite::new(self.label())));
         }
-        self.site.clone().expect("made just above")
+        self.site.as_ref().expect("made just above")
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -463,24 +468,13 @@ impl<T: 'static> State<T> {
     }
 
     /// Parks a put without trying to complete it (the caller knows it cannot).
+    #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
-        if self.dirty_puts >= MAX_DIRTY {
-            self.dirty_puts = 0;
-            self.sweep_puts();
+        if self.dirty_puts >= MAX_DIRTY || self.puts.len() >= MAX_PENDING {
+            self.make_room_for_put();
         } else {
             self.dirty_puts += 1;
         }
-        if self.puts.len() >= MAX_PENDING {
-            // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
-            self.sweep_puts();
-        }
-        assert!(
-            self.puts.len() < MAX_PENDING,
-            "{}: more than {MAX_PENDING} puts are waiting on it. Give it a buffer \
-             (Chan::fixed(n), or a dropping or sliding one if values may be discarded) or put from \
-             fewer tasks at once",
-            self.label()
-        );
         let key = self.putters.insert(PutOp {
             slot: Slot::Parked(party),
             value: Some(value),
@@ -490,29 +484,52 @@ impl<T: 'static> State<T> {
         key
     }
 
+    /// Sweeps `puts` (every `MAX_DIRTY` parks, or when it looks full), and refuses a put beyond
+    /// the limit.
+    #[cold]
+    #[inline(never)]
+    fn make_room_for_put(&mut self) {
+        self.dirty_puts = 0;
+        self.sweep_puts();
+        // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
+        assert!(
+            self.puts.len() < MAX_PENDING,
+            "{}: more than {MAX_PENDING} puts are waiting on it. Give it a buffer \
+             (Chan::fixed(n), or a dropping or sliding one if values may be discarded) or put from \
+             fewer tasks at once",
+            self.label()
+        );
+    }
+
     /// Parks a get without trying to complete it (the caller knows it cannot).
+    #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
-        if self.dirty_takes >= MAX_DIRTY {
-            self.dirty_takes = 0;
-            self.sweep_takes();
+        if self.dirty_takes >= MAX_DIRTY || self.takes.len() >= MAX_PENDING {
+            self.make_room_for_take();
         } else {
             self.dirty_takes += 1;
         }
-        if self.takes.len() >= MAX_PENDING {
-            self.sweep_takes();
-        }
-        assert!(
-            self.takes.len() < MAX_PENDING,
-            "{}: more than {MAX_PENDING} gets are waiting on it. Get from fewer tasks at once \
-             (one consumer can hand values on to others)",
-            self.label()
-        );
         let key = self.takers.insert(TakeOp {
             slot: Slot::Parked(party),
             queued: true,
         });
         self.takes.push_back(key);
         key
+    }
+
+    /// Sweeps `takes` (every `MAX_DIRTY` parks, or when it looks full), and refuses a get beyond
+    /// the limit.
+    #[cold]
+    #[inline(never)]
+    fn make_room_for_take(&mut self) {
+        self.dirty_takes = 0;
+        self.sweep_takes();
+        assert!(
+            self.takes.len() < MAX_PENDING,
+            "{}: more than {MAX_PENDING} gets are waiting on it. Get from fewer tasks at once \
+             (one consumer can hand values on to others)",
+            self.label()
+        );
     }
 
     /// Removes inactive entries from `puts`, freeing the cancelled ones.

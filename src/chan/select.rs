@@ -19,7 +19,7 @@ use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::{Flag, Party, Who};
 use super::Chan;
 use crate::runtime::rng::Draws;
-use crate::runtime::{self, ChanOp, SelectSites, WaitsOn};
+use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
 
 /// One operation of a select: a get, or a put of a value.
 pub enum Op<T> {
@@ -154,7 +154,6 @@ fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
         arms,
         priority: false,
         flag: None,
-        waits_on: None,
         done: false,
     }
 }
@@ -209,8 +208,6 @@ pub struct Select<T: 'static> {
     priority: bool,
     /// Shared by the parked operations, after the second pass.
     flag: Option<Rc<Flag>>,
-    /// What the parked select waits on, for deadlock reports (in the order the caller gave).
-    waits_on: Option<SelectSites>,
     /// Set once the select has completed or been given up.
     done: bool,
 }
@@ -252,28 +249,18 @@ impl<T: 'static> Select<T> {
                 None => st.park_take(Party::Select { flag, arm: arm_no }),
             });
         }
-        self.waits_on = Some(
-            self.arms
-                .iter()
-                .map(|arm| {
-                    let op = if arm.is_put { ChanOp::Put } else { ChanOp::Get };
-                    (arm.chan.state.borrow_mut().site(), op)
-                })
-                .collect(),
-        );
         self.note_wait(cx);
         self.flag = Some(flag);
     }
 
     /// Records, for deadlock reports, that the task polled with `cx` waits in this select.
     fn note_wait(&self, cx: &Context<'_>) {
-        if let Some(waits_on) = &self.waits_on {
-            runtime::note_wait(
-                cx,
-                || WaitsOn::Select(waits_on.clone()),
-                |w| matches!(w, WaitsOn::Select(mine) if Rc::ptr_eq(mine, waits_on)),
-            );
-        }
+        note_select_wait(cx, || {
+            self.arms.iter().map(|arm| {
+                let op = if arm.is_put { ChanOp::Put } else { ChanOp::Get };
+                (arm.chan.state.borrow_mut().site(), op)
+            })
+        });
     }
 
     /// Collects the result of the committed arm and withdraws the others.
@@ -340,6 +327,30 @@ fn try_now<T: 'static>(arm: &mut Arm<T>) -> Option<Outcome<T>> {
             TakeOutcome::Parked(_) => unreachable!("a try never parks"),
         }
     }
+}
+
+/// Records, for deadlock reports, that the task polled with `cx` waits in a select on the channel
+/// operations `sites` yields, in the caller's order (nothing if it yields none). A task that parks
+/// on the same operations as at its last park, as a select in a loop does, keeps its record, so
+/// this allocates nothing then.
+pub(crate) fn note_select_wait<I>(cx: &Context<'_>, sites: impl Fn() -> I)
+where
+    I: Iterator<Item = (Rc<WaitSite>, ChanOp)>,
+{
+    if sites().next().is_none() {
+        return;
+    }
+    let same = |recorded: &WaitsOn| {
+        let WaitsOn::Select(mine) = recorded else {
+            return false;
+        };
+        let mut now = sites();
+        mine.iter().all(|(site, op)| {
+            now.next()
+                .is_some_and(|(s, o)| Rc::ptr_eq(site, &s) && *op == o)
+        }) && now.next().is_none()
+    };
+    runtime::note_wait(cx, || WaitsOn::Select(sites().collect()), same);
 }
 
 /// Operations up to this many are ordered on the stack; more take an allocation.

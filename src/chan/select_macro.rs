@@ -10,18 +10,16 @@ use std::task::{Context, Poll};
 
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::{Flag, Party, Who};
-use super::select::first_ready;
+use super::select::{first_ready, note_select_wait};
 use super::Chan;
-use crate::runtime::{self, ChanOp, SelectSites, WaitSite, WaitsOn};
+use crate::runtime::{ChanOp, WaitSite};
 
 /// The most arms one `select!` may have.
 pub const MAX_ARMS: usize = 16;
 
-/// What the second pass hands each arm: the select's flag, and where to note its channel for
-/// deadlock reports.
+/// What the second pass hands each arm: the select's flag.
 pub struct Parking<'a> {
     flag: &'a Rc<Flag>,
-    sites: &'a mut Vec<(Rc<WaitSite>, ChanOp)>,
 }
 
 /// One arm of a `select!`, with its result kept until the arm's body takes it.
@@ -40,7 +38,14 @@ pub trait Arm {
     fn collect(&mut self);
     /// A parked channel arm that lost withdraws from its channel.
     fn withdraw(&mut self);
+    /// The channel operation a parked channel arm waits in, for deadlock reports.
+    fn site(&self) -> Option<ArmSite> {
+        None
+    }
 }
+
+/// The channel operation a parked arm waits in, as deadlock reports name it.
+pub struct ArmSite(Rc<WaitSite>, ChanOp);
 
 /// A get arm.
 pub struct GetArm<'a, T: 'static> {
@@ -85,7 +90,11 @@ impl<T: 'static> Arm for GetArm<'_, T> {
             flag: parking.flag.clone(),
             arm,
         }));
-        parking.sites.push((st.site(), ChanOp::Get));
+    }
+
+    fn site(&self) -> Option<ArmSite> {
+        self.key?;
+        Some(ArmSite(self.chan.state.borrow_mut().site(), ChanOp::Get))
     }
 
     fn poll_again(&mut self, _: &mut Context<'_>) -> bool {
@@ -166,7 +175,11 @@ impl<T: 'static> Arm for PutArm<'_, T> {
             },
             value,
         ));
-        parking.sites.push((st.site(), ChanOp::Put));
+    }
+
+    fn site(&self) -> Option<ArmSite> {
+        self.key?;
+        Some(ArmSite(self.chan.state.borrow_mut().site(), ChanOp::Put))
     }
 
     fn poll_again(&mut self, _: &mut Context<'_>) -> bool {
@@ -316,6 +329,10 @@ impl<A: Arm> Arm for Guarded<A> {
             arm.withdraw();
         }
     }
+
+    fn site(&self) -> Option<ArmSite> {
+        self.0.as_ref()?.site()
+    }
 }
 
 /// The future a `select!` awaits: the index of the arm that completed, or `None` for the default.
@@ -324,8 +341,6 @@ pub struct Run<'a, 'b> {
     priority: bool,
     has_default: bool,
     flag: Option<Rc<Flag>>,
-    /// What the parked select waits on, for deadlock reports.
-    waits_on: Option<SelectSites>,
 }
 
 /// Runs the arms (see the module doc).
@@ -343,20 +358,18 @@ pub fn run<'a, 'b>(
         priority,
         has_default,
         flag: None,
-        waits_on: None,
     }
 }
 
 impl Run<'_, '_> {
     /// Records, for deadlock reports, that the task polled with `cx` waits in this select.
     fn note_wait(&self, cx: &Context<'_>) {
-        if let Some(waits_on) = &self.waits_on {
-            runtime::note_wait(
-                cx,
-                || WaitsOn::Select(waits_on.clone()),
-                |w| matches!(w, WaitsOn::Select(mine) if Rc::ptr_eq(mine, waits_on)),
-            );
-        }
+        note_select_wait(cx, || {
+            self.arms
+                .iter()
+                .filter_map(|arm| arm.site())
+                .map(|ArmSite(site, op)| (site, op))
+        });
     }
 
     /// Arm `winner` completed: the others withdraw.
@@ -391,16 +404,9 @@ impl Future for Run<'_, '_> {
             );
             let flag = Rc::new(Flag::default());
             flag.set_waiter(cx);
-            let mut sites = Vec::new();
-            let mut parking = Parking {
-                flag: &flag,
-                sites: &mut sites,
-            };
+            let mut parking = Parking { flag: &flag };
             for (i, arm) in this.arms.iter_mut().enumerate() {
                 arm.park(i, &mut parking);
-            }
-            if !sites.is_empty() {
-                this.waits_on = Some(sites.into());
             }
             this.note_wait(cx);
             this.flag = Some(flag);

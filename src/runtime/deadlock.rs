@@ -18,14 +18,11 @@ pub(crate) enum WaitsOn {
     Timer,
     /// An operation on a channel.
     Chan { site: Rc<WaitSite>, op: ChanOp },
-    /// A select over these channel operations.
-    Select(SelectSites),
+    /// A select over these channel operations, in the order the caller gave them.
+    Select(Rc<[(Rc<WaitSite>, ChanOp)]>),
     /// An I/O source (only reported if the source was dropped while waited on).
     Io,
 }
-
-/// The channel operations of a parked select, in the order the caller gave them.
-pub(crate) type SelectSites = Rc<[(Rc<WaitSite>, ChanOp)]>;
 
 /// Which channel operation a task waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -83,7 +83,7 @@ pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
 pub(crate) use context::next_number;
-pub(crate) use deadlock::{ChanOp, SelectSites, WaitSite, WaitsOn};
+pub(crate) use deadlock::{ChanOp, WaitSite, WaitsOn};
 
 /// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task
 /// is ready, so `now()` then reads the same before and after any amount of work.
