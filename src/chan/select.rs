@@ -122,6 +122,7 @@ struct Arm<T> {
 ///
 /// # Panics
 /// If `ops` is empty: such a select would wait forever (a [`try_select`] of nothing is fine).
+#[inline]
 pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
     let sel = arms(ops);
     assert!(
@@ -132,6 +133,7 @@ pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
 }
 
 /// The operations, not yet tried.
+#[inline]
 fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
     let arms: Arms<T> = ops
         .into_iter()

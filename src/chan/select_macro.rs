@@ -55,6 +55,7 @@ pub struct GetArm<'a, T: 'static> {
 }
 
 /// Makes a get arm.
+#[inline]
 pub fn get<T: 'static>(chan: &Chan<T>) -> GetArm<'_, T> {
     GetArm {
         chan,
@@ -129,6 +130,7 @@ pub struct PutArm<'a, T: 'static> {
 }
 
 /// Makes a put arm.
+#[inline]
 pub fn put<T: 'static>(chan: &Chan<T>, value: T) -> PutArm<'_, T> {
     PutArm {
         chan,
@@ -213,6 +215,7 @@ pub struct FutureArm<F: Future> {
 }
 
 /// Makes a future arm.
+#[inline]
 pub fn future<F: Future>(future: F) -> FutureArm<F> {
     FutureArm {
         future: Box::pin(future),
@@ -256,6 +259,7 @@ impl<F: Future> Arm for FutureArm<F> {
 pub struct Guarded<A>(Option<A>);
 
 /// Makes a guarded arm: `Some` arm if its guard held, `None` for a disabled one.
+#[inline]
 pub fn guarded<A: Arm>(arm: Option<A>) -> Guarded<A> {
     Guarded(arm)
 }
@@ -344,6 +348,7 @@ pub struct Run<'a, 'b> {
 }
 
 /// Runs the arms (see the module doc).
+#[inline]
 pub fn run<'a, 'b>(
     arms: &'a mut [&'b mut dyn Arm],
     priority: bool,
