@@ -371,6 +371,15 @@ pub(crate) fn first_ready(
     if priority {
         return (0..n).find(|&i| ready(i));
     }
+    if n == 0 {
+        return None;
+    }
+    // The first step of the shuffle needs no table, and most selects in a busy loop end there.
+    let mut draws = Draws::new();
+    let first = draws.below(n as u64, runtime::next_random) as usize;
+    if ready(first) {
+        return Some(first);
+    }
     let mut inline = [0u32; INLINE_ORDER];
     let mut spilled = Vec::new();
     let order: &mut [u32] = if n <= INLINE_ORDER {
@@ -382,8 +391,8 @@ pub(crate) fn first_ready(
     for (i, slot) in order.iter_mut().enumerate() {
         *slot = i as u32;
     }
-    let mut draws = Draws::new();
-    for i in 0..n {
+    order.swap(0, first);
+    for i in 1..n {
         let j = i + draws.below((n - i) as u64, runtime::next_random) as usize;
         order.swap(i, j);
         let arm = order[i] as usize;
