@@ -352,7 +352,7 @@ where
                 .is_some_and(|(s, o)| Rc::ptr_eq(site, &s) && *op == o)
         }) && now.next().is_none()
     };
-    runtime::note_wait(cx, || WaitsOn::Select(sites().collect()), same);
+    runtime::note_wait(cx, || WaitsOn::Select(Rc::new(sites().collect())), same);
 }
 
 /// Operations up to this many are ordered on the stack; more take an allocation.

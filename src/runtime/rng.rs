@@ -57,7 +57,7 @@ pub(crate) struct Draws {
 }
 
 impl Draws {
-    /// Draws whose first refill calls `refill`.
+    /// Draws with no bits yet: the first draw takes a word from its `refill`.
     pub(crate) fn new() -> Draws {
         Draws { word: 0, spent: 0 }
     }
