@@ -84,7 +84,7 @@ pub(crate) struct Core {
     /// Real or virtual time.
     clock: Clock,
     /// The one generator behind every random choice of the loop.
-    rng: RefCell<Rng>,
+    rng: Cell<Rng>,
     /// The seed `rng` started from, for reports and replay.
     seed: u64,
     /// Tasks spawned so far; the next task's generation and default label.
@@ -118,7 +118,7 @@ impl Core {
             io: RefCell::new(IoSources::default()),
             events: RefCell::new(None),
             clock: Clock::new(virtual_time),
-            rng: RefCell::new(Rng::new(seed)),
+            rng: Cell::new(Rng::new(seed)),
             seed,
             spawned: Cell::new(0),
             failure: RefCell::new(None),
@@ -186,8 +186,12 @@ impl Core {
         self.seed
     }
 
-    pub(crate) fn rng(&self) -> std::cell::RefMut<'_, Rng> {
-        self.rng.borrow_mut()
+    /// Runs `f` with the loop's generator (a copy held in a `Cell`: no borrow flag to check).
+    pub(crate) fn with_rng<R>(&self, f: impl FnOnce(&mut Rng) -> R) -> R {
+        let mut rng = self.rng.get();
+        let out = f(&mut rng);
+        self.rng.set(rng);
+        out
     }
 
     /// Puts a task at the back of the ready queue unless it is already there. Stale ids are ignored.
@@ -362,11 +366,12 @@ impl Core {
     fn shuffle_turn(&self, n: usize) {
         let mut ready = self.ready.borrow_mut();
         let turn = &mut ready.make_contiguous()[..n];
-        let mut rng = self.rng.borrow_mut();
-        for i in (1..turn.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            turn.swap(i, j);
-        }
+        self.with_rng(|rng| {
+            for i in (1..turn.len()).rev() {
+                let j = rng.below(i as u64 + 1) as usize;
+                turn.swap(i, j);
+            }
+        });
     }
 
     fn poll_main<F: Future>(&self, main: Pin<&mut F>) -> Result<Poll<F::Output>, Failure> {

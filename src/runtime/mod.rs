@@ -107,7 +107,7 @@ pub fn seed() -> u64 {
 /// # Panics
 /// Outside a running loop.
 pub fn random_u64() -> u64 {
-    context::with_core("random_u64", |core| core.rng().next_u64())
+    context::with_core("random_u64", |core| core.with_rng(rng::Rng::next_u64))
 }
 
 /// A uniformly random number in `0..n` from the running loop's seeded generator.
@@ -120,7 +120,7 @@ pub fn random_u64() -> u64 {
 /// # Panics
 /// Outside a running loop, or if `n` is 0.
 pub fn random_below(n: u64) -> u64 {
-    context::with_core("random_below", |core| core.rng().below(n))
+    context::with_core("random_below", |core| core.with_rng(|rng| rng.below(n)))
 }
 
 /// Records, for the deadlock report, what the task polled with `cx` is about to wait on (if it is a
@@ -142,7 +142,7 @@ pub(crate) fn next_random() -> u64 {
     thread_local! {
         static OUTSIDE: std::cell::Cell<rng::Rng> = std::cell::Cell::new(rng::Rng::new(rng::fresh_seed()));
     }
-    context::with_current(|core| core.rng().next_u64()).unwrap_or_else(|| {
+    context::with_current(|core| core.with_rng(rng::Rng::next_u64)).unwrap_or_else(|| {
         OUTSIDE.with(|cell| {
             let mut rng = cell.get();
             let word = rng.next_u64();
