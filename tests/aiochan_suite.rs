@@ -354,7 +354,7 @@ fn test_limit_async_get_nowait_and_put_nowait2() {
 // test_limit_async_get_nowait_and_put_nowait3. Python makes every odd put an arm of one select and
 // commits the select elsewhere, leaving 512 inactive puts; in Rust an operation is abandoned by
 // dropping its future, which is what the odd puts do here. Python's dirty counters are private and
-// counted differently (aiochan counts parks since the last sweep, as core.async does); what the
+// counted differently (aiochan sweeps after a count of parks, as core.async does); what the
 // test checks is kept: the inactive puts leave room for one more, and are never delivered.
 #[test]
 fn test_limit_async_get_nowait_and_put_nowait3() {

@@ -24,7 +24,10 @@ use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
 /// `MAX-QUEUE-SIZE`): more is almost always a missing buffer or a runaway producer.
 pub(crate) const MAX_PENDING: usize = 1024;
 
-/// Parks allowed between two sweeps of inactive entries from a queue (core.async's `MAX_DIRTY`).
+/// The fewest parks between two sweeps of inactive entries from a queue (core.async's
+/// `MAX_DIRTY`). A queue holding more waiting operations than this is swept only after as many
+/// parks as it held at its last sweep, so that a sweep's cost stays about one entry per park however
+/// many tasks wait, and withdrawn entries never outnumber the waiting ones by more than this.
 const MAX_DIRTY: usize = 64;
 
 /// Where a parked operation stands.
@@ -99,10 +102,10 @@ pub(crate) struct State<T> {
     takes: VecDeque<usize>,
     /// Parked gets.
     takers: Slab<TakeOp<T>>,
-    /// Parks on `puts` since its last sweep.
-    dirty_puts: usize,
-    /// Parks on `takes` since its last sweep.
-    dirty_takes: usize,
+    /// Parks left on `puts` before its next sweep.
+    parks_to_sweep_puts: usize,
+    /// Parks left on `takes` before its next sweep.
+    parks_to_sweep_takes: usize,
     /// Set once by `close`.
     closed: bool,
     /// Values delivered from the buffer.
@@ -127,8 +130,8 @@ impl<T: 'static> State<T> {
             putters: Slab::new(),
             takes: VecDeque::new(),
             takers: Slab::new(),
-            dirty_puts: 0,
-            dirty_takes: 0,
+            parks_to_sweep_puts: MAX_DIRTY,
+            parks_to_sweep_takes: MAX_DIRTY,
             closed: false,
             delivered_buffered: 0,
             delivered_queued: 0,
@@ -432,6 +435,12 @@ impl<T: 'static> State<T> {
     /// Commits a popped get with `result`.
     fn complete_take(&mut self, key: usize, result: Option<T>, wakes: &mut Wakes) {
         let op = &mut self.takers[key];
+        // The common party, a task of the loop, is read in place rather than moved out.
+        if let Slot::Parked(Party::Future(Waiter::Task(task))) = op.slot {
+            op.slot = Slot::Done(result);
+            wakes.wake(Waiter::Task(task));
+            return;
+        }
         match std::mem::replace(&mut op.slot, Slot::Cancelled) {
             Slot::Parked(Party::Callback(cb)) => {
                 self.takers.remove(key);
@@ -451,6 +460,12 @@ impl<T: 'static> State<T> {
     /// Commits a popped put with `result`.
     fn complete_put(&mut self, key: usize, result: bool, wakes: &mut Wakes) {
         let op = &mut self.putters[key];
+        // The common party, a task of the loop, is read in place rather than moved out.
+        if let Slot::Parked(Party::Future(Waiter::Task(task))) = op.slot {
+            op.slot = Slot::Done(result);
+            wakes.wake(Waiter::Task(task));
+            return;
+        }
         match std::mem::replace(&mut op.slot, Slot::Cancelled) {
             Slot::Parked(Party::Callback(cb)) => {
                 self.putters.remove(key);
@@ -470,10 +485,10 @@ impl<T: 'static> State<T> {
     /// Parks a put without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
-        if self.dirty_puts >= MAX_DIRTY || self.puts.len() >= MAX_PENDING {
+        if self.parks_to_sweep_puts == 0 || self.puts.len() >= MAX_PENDING {
             self.make_room_for_put();
         } else {
-            self.dirty_puts += 1;
+            self.parks_to_sweep_puts -= 1;
         }
         let key = self.putters.insert(PutOp {
             slot: Slot::Parked(party),
@@ -484,13 +499,13 @@ impl<T: 'static> State<T> {
         key
     }
 
-    /// Sweeps `puts` (every `MAX_DIRTY` parks, or when it looks full), and refuses a put beyond
-    /// the limit.
+    /// Sweeps `puts` (when its parks run out, or when it looks full), and refuses a put beyond the
+    /// limit.
     #[cold]
     #[inline(never)]
     fn make_room_for_put(&mut self) {
-        self.dirty_puts = 0;
         self.sweep_puts();
+        self.parks_to_sweep_puts = MAX_DIRTY.max(self.puts.len());
         // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
         assert!(
             self.puts.len() < MAX_PENDING,
@@ -504,10 +519,10 @@ impl<T: 'static> State<T> {
     /// Parks a get without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
-        if self.dirty_takes >= MAX_DIRTY || self.takes.len() >= MAX_PENDING {
+        if self.parks_to_sweep_takes == 0 || self.takes.len() >= MAX_PENDING {
             self.make_room_for_take();
         } else {
-            self.dirty_takes += 1;
+            self.parks_to_sweep_takes -= 1;
         }
         let key = self.takers.insert(TakeOp {
             slot: Slot::Parked(party),
@@ -517,13 +532,13 @@ impl<T: 'static> State<T> {
         key
     }
 
-    /// Sweeps `takes` (every `MAX_DIRTY` parks, or when it looks full), and refuses a get beyond
+    /// Sweeps `takes` (when its parks run out, or when it looks full), and refuses a get beyond
     /// the limit.
     #[cold]
     #[inline(never)]
     fn make_room_for_take(&mut self) {
-        self.dirty_takes = 0;
         self.sweep_takes();
+        self.parks_to_sweep_takes = MAX_DIRTY.max(self.takes.len());
         assert!(
             self.takes.len() < MAX_PENDING,
             "{}: more than {MAX_PENDING} gets are waiting on it. Get from fewer tasks at once \
