@@ -3,6 +3,7 @@
 mod aiochan_impl;
 mod flume_impl;
 mod futures_impl;
+mod go_peer;
 mod parallel;
 mod smol_impl;
 mod table;
@@ -34,26 +35,30 @@ enum Impl {
     Smol,
     Flume,
     Futures,
+    /// Go, built from `benches/go` with the Go toolchain and run as a subprocess.
+    Go,
 }
 
 impl Impl {
-    /// The columns of the default table.
-    const ALL: [Impl; 5] = [
+    /// The columns of the default table (Go's only if the Go toolchain is installed).
+    const ALL: [Impl; 6] = [
         Impl::Aiochan,
         Impl::Tokio,
         Impl::Smol,
         Impl::Flume,
         Impl::Futures,
+        Impl::Go,
     ];
 
     /// Every implementation that `--impls` may name.
-    const NAMED: [Impl; 6] = [
+    const NAMED: [Impl; 7] = [
         Impl::Aiochan,
         Impl::AiochanSelectFn,
         Impl::Tokio,
         Impl::Smol,
         Impl::Flume,
         Impl::Futures,
+        Impl::Go,
     ];
 
     fn name(self) -> &'static str {
@@ -64,6 +69,7 @@ impl Impl {
             Impl::Smol => "smol",
             Impl::Flume => "flume",
             Impl::Futures => "futures",
+            Impl::Go => "go",
         }
     }
 
@@ -73,7 +79,10 @@ impl Impl {
 
     /// Whether its unbuffered channel is a true rendezvous, where a put waits for a get.
     fn has_rendezvous(self) -> bool {
-        matches!(self, Impl::Aiochan | Impl::AiochanSelectFn | Impl::Flume)
+        matches!(
+            self,
+            Impl::Aiochan | Impl::AiochanSelectFn | Impl::Flume | Impl::Go
+        )
     }
 
     fn figures(self, workload: Workload, n: u64) -> Vec<f64> {
@@ -84,6 +93,7 @@ impl Impl {
             Impl::Smol => workload.figures::<smol_impl::Smol>(n),
             Impl::Flume => workload.figures::<flume_impl::Flume>(n),
             Impl::Futures => workload.figures::<futures_impl::Futures>(n),
+            Impl::Go => go_peer::figures(workload, n),
         }
     }
 }
@@ -98,6 +108,8 @@ struct Selection {
     rounds: usize,
     workloads: Vec<Workload>,
     impls: Vec<Impl>,
+    /// Whether `--impls` chose the implementations (rather than the default list).
+    impls_named: bool,
 }
 
 fn main() {
@@ -150,6 +162,7 @@ fn parse_selection(args: Vec<String>) -> Selection {
         rounds: 5,
         workloads: Workload::ALL.to_vec(),
         impls: Impl::ALL.to_vec(),
+        impls_named: false,
     };
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
@@ -165,7 +178,10 @@ fn parse_selection(args: Vec<String>) -> Selection {
                     .unwrap_or_else(|| usage_error("--rounds takes a positive integer"));
             }
             "--workloads" => selection.workloads = parse_list(&value, Workload::parse),
-            "--impls" => selection.impls = parse_list(&value, Impl::parse),
+            "--impls" => {
+                selection.impls = parse_list(&value, Impl::parse);
+                selection.impls_named = true;
+            }
             _ => usage_error(&format!("unknown option {flag}")),
         }
     }
@@ -183,13 +199,26 @@ fn parse_list<T>(list: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
 /// machine's load spreads over all of them rather than landing on one.
 fn run_table(selection: &Selection) -> String {
     let exe = std::env::current_exe().expect("locate the running executable");
-    let names = selection.impls.iter().map(|imp| imp.name()).collect();
+    let mut impls = selection.impls.clone();
+    let mut go_skipped = None;
+    if impls.contains(&Impl::Go) {
+        if let Err(why) = go_peer::build() {
+            if selection.impls_named {
+                eprintln!("workloads: the Go peer: {why}");
+                exit(1);
+            }
+            eprintln!("workloads: leaving Go out: {why}");
+            impls.retain(|&imp| imp != Impl::Go);
+            go_skipped = Some(why);
+        }
+    }
+    let names = impls.iter().map(|imp| imp.name()).collect();
     let mut table = Table::new(names, selection.rounds, NOT_RENDEZVOUS);
     for &workload in &selection.workloads {
         let n = workload.default_n();
-        let mut runs = vec![Vec::new(); selection.impls.len()];
+        let mut runs = vec![Vec::new(); impls.len()];
         for round in 1..=selection.rounds {
-            for (&imp, imp_runs) in selection.impls.iter().zip(&mut runs) {
+            for (&imp, imp_runs) in impls.iter().zip(&mut runs) {
                 eprintln!(
                     "{} round {round}/{}: {}",
                     workload.name(),
@@ -199,8 +228,7 @@ fn run_table(selection: &Selection) -> String {
                 imp_runs.push(run_child(&exe, imp, workload, n));
             }
         }
-        let marked: Vec<bool> = selection
-            .impls
+        let marked: Vec<bool> = impls
             .iter()
             .map(|imp| workload.is_unbuffered() && !imp.has_rendezvous())
             .collect();
@@ -211,7 +239,11 @@ fn run_table(selection: &Selection) -> String {
             &marked,
         );
     }
-    table.render()
+    let mut out = table.render();
+    if let Some(why) = go_skipped {
+        out += &format!("Go was not run: {why}.\n");
+    }
+    out
 }
 
 fn run_child(exe: &Path, imp: Impl, workload: Workload, n: u64) -> Vec<f64> {

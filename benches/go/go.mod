@@ -1,0 +1,3 @@
+module aiochan-benches/go
+
+go 1.19
