@@ -1,5 +1,6 @@
 //! Deadlock reports: who waits on what, and no report while a timer or outside waker may wake.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use aiochan::{go, go_named, nop, sleep, Runtime};
@@ -163,4 +164,54 @@ fn a_deadlock_is_reported_once_the_last_waker_held_elsewhere_is_dropped() {
         "{report}"
     );
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}
+
+#[test]
+fn a_task_waiting_in_two_channels_at_once_is_reported_on_both() {
+    let report = panic_message(|| {
+        Runtime::builder().seed(14).build().run(async {
+            let a: aiochan::Chan<u8> = aiochan::Chan::new().named("a");
+            let b: aiochan::Chan<u8> = aiochan::Chan::new().named("b");
+            // Both gets are polled, and both park: the task waits in two channels.
+            let mut ga = std::pin::pin!(a.get());
+            let mut gb = std::pin::pin!(b.get());
+            std::future::poll_fn(|cx| {
+                let _ = ga.as_mut().poll(cx);
+                gb.as_mut().poll(cx)
+            })
+            .await
+        })
+    });
+    assert!(
+        report.contains("main: waits on get from channel 'a', and on get from channel 'b'\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn many_short_lived_channels_leave_the_report_exact() {
+    // Each round parks a select on a fresh timeout channel that is then dropped: the loop's list
+    // of channels is pruned as it grows, and the final report names only what is waited on now.
+    let report = panic_message(|| {
+        Runtime::builder()
+            .virtual_time(true)
+            .seed(15)
+            .build()
+            .run(async {
+                let quiet: aiochan::Chan<u8> = aiochan::Chan::new().named("quiet");
+                for _ in 0..5_000 {
+                    let deadline = aiochan::timeout(ms(1));
+                    let chosen =
+                        aiochan::select([aiochan::Op::get(&quiet), aiochan::Op::get(&deadline)])
+                            .await;
+                    assert_eq!(chosen.index, 1);
+                }
+                quiet.get().await
+            })
+    });
+    insta::assert_snapshot!(report, @r"
+    deadlock: all tasks are asleep
+      main: waits on get from channel 'quiet'
+    (seed 15: run with AIOCHAN_SEED=15 to replay this run)
+    ");
 }

@@ -18,7 +18,7 @@ use super::stats::{ChanState, ChanStats};
 use crate::runtime::core::Core;
 use crate::runtime::trace::{self, Event};
 use crate::runtime::waker::Waiter;
-use crate::runtime::{self, ChanOp, WaitSite, WaitsOn};
+use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
 /// At most this many operations wait on one channel in each direction (core.async's
 /// `MAX-QUEUE-SIZE`): more is almost always a missing buffer or a runaway producer.
@@ -116,6 +116,9 @@ pub(crate) struct State<T> {
     delivered_immediate: u64,
     /// Who awaits the channel being closed and drained.
     joiners: Vec<Waiter>,
+    /// Whether the running loop knows this channel, to list its parked operations in a deadlock
+    /// report (see `Chan::register_parked`).
+    registered: bool,
 }
 
 impl<T: 'static> State<T> {
@@ -137,6 +140,7 @@ impl<T: 'static> State<T> {
             delivered_queued: 0,
             delivered_immediate: 0,
             joiners: Vec::new(),
+            registered: false,
         }
     }
 
@@ -153,7 +157,9 @@ impl<T: 'static> State<T> {
         self.site = None;
     }
 
-    /// Records, for deadlock reports, that the task polled with `cx` waits in `op` on this channel.
+    /// Records that the task polled with `cx` waits in `op` on this channel: always for `Join` (the
+    /// waiting joiners are not in a queue the deadlock report reads), for puts and gets only when
+    /// the loop traces.
     pub(crate) fn note_wait(&mut self, cx: &std::task::Context<'_>, op: ChanOp) {
         let site = self.site_ref();
         runtime::note_wait(
@@ -164,6 +170,26 @@ impl<T: 'static> State<T> {
             },
             |w| matches!(w, WaitsOn::Chan { site: s, op: o } if *o == op && Rc::ptr_eq(s, site)),
         );
+    }
+
+    /// Marks the channel as known to the running loop; `true` the first time.
+    pub(crate) fn first_registration(&mut self) -> bool {
+        !std::mem::replace(&mut self.registered, true)
+    }
+
+    /// The operations parked by tasks of the loop that still wait, for a deadlock report.
+    fn parked_waits(&mut self, out: &mut Vec<ParkedWait>) {
+        let site = self.site();
+        for &key in &self.puts {
+            if let Slot::Parked(party) = &self.putters[key].slot {
+                push_wait(out, party, &site, ChanOp::Put);
+            }
+        }
+        for &key in &self.takes {
+            if let Slot::Parked(party) = &self.takers[key].slot {
+                push_wait(out, party, &site, ChanOp::Get);
+            }
+        }
     }
 
     /// How deadlock reports name this channel.
@@ -762,6 +788,33 @@ fn slot_label<R>(core: &Core, slot: &Slot<R>) -> String {
 
 fn is_active<R>(slot: &Slot<R>) -> bool {
     matches!(slot, Slot::Parked(party) if party.is_active())
+}
+
+impl<T: 'static> ParkedIn for std::cell::RefCell<State<T>> {
+    fn parked(&self, out: &mut Vec<ParkedWait>) {
+        if let Ok(mut st) = self.try_borrow_mut() {
+            st.parked_waits(out);
+        }
+    }
+}
+
+/// Adds the wait of `party`, parked in `op` on the channel `site` names, if it is a task of the loop
+/// that still waits.
+fn push_wait<R>(out: &mut Vec<ParkedWait>, party: &Party<R>, site: &Rc<WaitSite>, op: ChanOp) {
+    let (task, select) = match party {
+        Party::Future(Waiter::Task(task)) => (*task, None),
+        Party::Select { flag, arm } if flag.is_active() => match flag.task() {
+            Some(task) => (task, Some((Rc::as_ptr(flag) as usize, *arm))),
+            None => return,
+        },
+        _ => return,
+    };
+    out.push(ParkedWait {
+        task,
+        site: site.clone(),
+        op,
+        select,
+    });
 }
 
 /// Tells a committed future or select that its operation completed.

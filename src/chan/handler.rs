@@ -45,6 +45,14 @@ impl Flag {
         }
     }
 
+    /// The task of this loop that polls the select, if it is one.
+    pub(crate) fn task(&self) -> Option<crate::runtime::task::TaskId> {
+        match self.waiter.borrow().as_ref() {
+            Some(Waiter::Task(task)) => Some(*task),
+            _ => None,
+        }
+    }
+
     /// The arm that committed, if one has.
     pub(crate) fn committed(&self) -> Option<usize> {
         self.committed.get()

@@ -145,6 +145,29 @@ impl<T: 'static> Chan<T> {
     /// Runs `f` on the state, then delivers the notifications it left, once the state is no longer
     /// borrowed.
     #[inline]
+    /// Makes sure the running loop can name the operations parked in this channel (`st` is its
+    /// state) in a deadlock report. Parking records nothing else: the report reads the queues.
+    pub(crate) fn register_channel(&self, st: &mut State<T>) {
+        if st.first_registration() {
+            let chan: std::rc::Weak<dyn crate::runtime::ParkedIn> = Rc::downgrade(&self.state) as _;
+            crate::runtime::register_channel(chan);
+        }
+    }
+
+    /// After a future parked an operation in this channel: registers the channel for deadlock
+    /// reports, and notes the park if the loop traces.
+    pub(crate) fn register_parked(
+        &self,
+        st: &mut State<T>,
+        cx: &std::task::Context<'_>,
+        op: crate::runtime::ChanOp,
+    ) {
+        self.register_channel(st);
+        if crate::runtime::trace::is_on() {
+            st.note_wait(cx, op);
+        }
+    }
+
     fn with_state<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wakes) -> R) -> R {
         // `run` leaves the list empty and unallocated, so there is nothing to drop: skipping the
         // drop glue is measurable on every put and get. (Should `f` panic, the run ends anyway.)

@@ -9,6 +9,7 @@ use std::task::{Context, Poll, Waker};
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::Who;
 use super::Chan;
+use crate::runtime::trace;
 use crate::runtime::waker::Waiter;
 use crate::runtime::ChanOp;
 
@@ -37,7 +38,9 @@ impl<T: 'static> Chan<T> {
                     Poll::Ready(accepted)
                 }
                 None => {
-                    st.note_wait(cx, ChanOp::Put);
+                    if trace::is_on() {
+                        st.note_wait(cx, ChanOp::Put);
+                    }
                     Poll::Pending
                 }
             };
@@ -52,7 +55,7 @@ impl<T: 'static> Chan<T> {
         let outcome = self.with_state(|st, wakes| {
             let outcome = st.put(v, Who::Future(cx.waker()), wakes);
             if let PutOutcome::Parked(_) = outcome {
-                st.note_wait(cx, ChanOp::Put);
+                self.register_parked(st, cx, ChanOp::Put);
             }
             outcome
         });
@@ -89,7 +92,9 @@ impl<T: 'static> Chan<T> {
                     Poll::Ready(value)
                 }
                 None => {
-                    st.note_wait(cx, ChanOp::Get);
+                    if trace::is_on() {
+                        st.note_wait(cx, ChanOp::Get);
+                    }
                     Poll::Pending
                 }
             };
@@ -100,7 +105,7 @@ impl<T: 'static> Chan<T> {
         let outcome = self.with_state(|st, wakes| {
             let outcome = st.take(Who::Future(cx.waker()), wakes);
             if let TakeOutcome::Parked(_) = outcome {
-                st.note_wait(cx, ChanOp::Get);
+                self.register_parked(st, cx, ChanOp::Get);
             }
             outcome
         });

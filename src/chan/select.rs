@@ -250,12 +250,13 @@ impl<T: 'static> Select<T> {
                 Some(value) => st.park_put(Party::Select { flag, arm: arm_no }, value),
                 None => st.park_take(Party::Select { flag, arm: arm_no }),
             });
+            arm.chan.register_channel(&mut st);
         }
         self.note_wait(cx);
         self.flag = Some(flag);
     }
 
-    /// Records, for deadlock reports, that the task polled with `cx` waits in this select.
+    /// Records, in a trace, that the task polled with `cx` waits in this select.
     fn note_wait(&self, cx: &Context<'_>) {
         note_select_wait(cx, || {
             self.arms.iter().map(|arm| {
@@ -331,15 +332,16 @@ fn try_now<T: 'static>(arm: &mut Arm<T>) -> Option<Outcome<T>> {
     }
 }
 
-/// Records, for deadlock reports, that the task polled with `cx` waits in a select on the channel
-/// operations `sites` yields, in the caller's order (nothing if it yields none). A task that parks
-/// on the same operations as at its last park, as a select in a loop does, keeps its record, so
-/// this allocates nothing then.
+/// Records, for a trace, that the task polled with `cx` waits in a select on the channel
+/// operations `sites` yields, in the caller's order (nothing if it yields none, or if the loop does
+/// not trace). A task that parks on the same operations as at its last park keeps its record.
 pub(crate) fn note_select_wait<I>(cx: &Context<'_>, sites: impl Fn() -> I)
 where
     I: Iterator<Item = (Rc<WaitSite>, ChanOp)>,
 {
-    if sites().next().is_none() {
+    // Deadlock reports read a parked select's arms from its channels' queues; the record is kept
+    // for traces, which show every park.
+    if !runtime::trace::is_on() || sites().next().is_none() {
         return;
     }
     let same = |recorded: &WaitsOn| {

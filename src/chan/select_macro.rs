@@ -38,13 +38,13 @@ pub trait Arm {
     fn collect(&mut self);
     /// A parked channel arm that lost withdraws from its channel.
     fn withdraw(&mut self);
-    /// The channel operation a parked channel arm waits in, for deadlock reports.
+    /// The channel operation a parked channel arm waits in, for traces.
     fn site(&self) -> Option<ArmSite> {
         None
     }
 }
 
-/// The channel operation a parked arm waits in, as deadlock reports name it.
+/// The channel operation a parked arm waits in, as traces name it.
 pub struct ArmSite(Rc<WaitSite>, ChanOp);
 
 /// A get arm.
@@ -91,6 +91,7 @@ impl<T: 'static> Arm for GetArm<'_, T> {
             flag: parking.flag.clone(),
             arm,
         }));
+        self.chan.register_channel(&mut st);
     }
 
     fn site(&self) -> Option<ArmSite> {
@@ -177,6 +178,7 @@ impl<T: 'static> Arm for PutArm<'_, T> {
             },
             value,
         ));
+        self.chan.register_channel(&mut st);
     }
 
     fn site(&self) -> Option<ArmSite> {
@@ -367,7 +369,7 @@ pub fn run<'a, 'b>(
 }
 
 impl Run<'_, '_> {
-    /// Records, for deadlock reports, that the task polled with `cx` waits in this select.
+    /// Records, in a trace, that the task polled with `cx` waits in this select.
     fn note_wait(&self, cx: &Context<'_>) {
         note_select_wait(cx, || {
             self.arms

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -16,7 +16,7 @@ use polling::Events;
 use slab::Slab;
 
 use super::clock::Clock;
-use super::deadlock::{self, WaitsOn};
+use super::deadlock::{self, ParkedIn, WaitsOn};
 use super::io::IoSources;
 use super::rng::Rng;
 use super::shared::{RemoteCall, Shared};
@@ -64,6 +64,11 @@ pub(crate) struct Core {
     main_scheduled: Cell<bool>,
     /// What the main future is parked on.
     main_waits_on: RefCell<WaitsOn>,
+    /// Every channel a task has parked an operation in, asked for its waiting operations when a
+    /// deadlock is reported. Pruned of dropped channels as it doubles.
+    channels: RefCell<Vec<Weak<dyn ParkedIn>>>,
+    /// The length of `channels` after its last pruning.
+    channels_kept: Cell<usize>,
     /// Whether the main future's current poll recorded what it waits on.
     main_noted: Cell<bool>,
     /// Armed timers.
@@ -109,6 +114,8 @@ impl Core {
             ready: RefCell::new(VecDeque::new()),
             main_scheduled: Cell::new(false),
             main_waits_on: RefCell::new(WaitsOn::Unknown),
+            channels: RefCell::new(Vec::new()),
+            channels_kept: Cell::new(0),
             main_noted: Cell::new(false),
             timers: RefCell::new(Wheel::default()),
             fired: RefCell::new(Vec::new()),
@@ -574,19 +581,45 @@ impl Core {
         fired
     }
 
+    /// Keeps `chan` for deadlock reports: a task has parked an operation in it.
+    pub(crate) fn register_channel(&self, chan: Weak<dyn ParkedIn>) {
+        let mut channels = self.channels.borrow_mut();
+        channels.push(chan);
+        if channels.len() >= 2 * self.channels_kept.get().max(32) {
+            channels.retain(|c| c.strong_count() > 0);
+            self.channels_kept.set(channels.len());
+        }
+    }
+
     fn deadlock_report(&self) -> String {
+        // What tasks wait on in channels comes from the channels' queues; the records the tasks
+        // noted cover the rest (timers, joins, sockets, a channel being drained).
+        let mut parked = Vec::new();
+        for chan in self.channels.borrow().iter().filter_map(Weak::upgrade) {
+            chan.parked(&mut parked);
+        }
+        let parked: HashMap<TaskId, String> =
+            deadlock::describe_parked(parked).into_iter().collect();
         let tasks = self.tasks.borrow();
-        let describe = |what: &WaitsOn| {
-            what.describe(|target| match tasks.get(target.key as usize) {
+        let describe = |id: TaskId, what: &WaitsOn| match parked.get(&id) {
+            Some(text) => text.clone(),
+            None => what.describe(|target| match tasks.get(target.key as usize) {
                 Some(slot) if slot.gen == target.gen => self.label(target.key, slot.gen),
                 _ => "a task that no longer exists".to_string(),
-            })
+            }),
         };
-        let mut blocked = vec![("main".to_string(), describe(&self.main_waits_on.borrow()))];
+        let mut blocked = vec![(
+            "main".to_string(),
+            describe(TaskId::MAIN, &self.main_waits_on.borrow()),
+        )];
         let mut others: Vec<_> = tasks.iter().filter(|(_, s)| !s.finished).collect();
         others.sort_by_key(|(_, s)| s.gen);
         for (key, slot) in others {
-            blocked.push((self.label(key as u32, slot.gen), describe(&slot.waits_on)));
+            let id = TaskId {
+                key: key as u32,
+                gen: slot.gen,
+            };
+            blocked.push((self.label(id.key, id.gen), describe(id, &slot.waits_on)));
         }
         deadlock::report(self.seed, &blocked)
     }

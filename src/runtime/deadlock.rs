@@ -6,7 +6,8 @@ use std::rc::Rc;
 use super::task::TaskId;
 
 /// What a task is parked on, recorded by the future that returned `Pending` so that a deadlock
-/// report can say it.
+/// report can say it. Puts, gets and selects record here only when the loop traces (the trace shows
+/// every park); for the report, their waits are read from the channels' queues (`ParkedIn`).
 #[derive(Debug, Clone, Default)]
 pub(crate) enum WaitsOn {
     /// Nothing recorded: the task awaits a future that is not aiochan's.
@@ -16,7 +17,7 @@ pub(crate) enum WaitsOn {
     Join(TaskId),
     /// A timer.
     Timer,
-    /// An operation on a channel.
+    /// An operation on a channel (only `Join` outside traces).
     Chan { site: Rc<WaitSite>, op: ChanOp },
     /// A select over these channel operations, in the order the caller gave them (behind one thin
     /// pointer, so that every task's record stays two words).
@@ -28,6 +29,55 @@ pub(crate) enum WaitsOn {
 // Every task slot holds one record: keep it at two words (a fat pointer in a variant made each slot,
 // and the spawn benchmark's bytes per task, 8 bytes bigger).
 const _: () = assert!(std::mem::size_of::<WaitsOn>() <= 2 * std::mem::size_of::<usize>());
+
+/// A channel operation parked by a task of the loop, as its channel lists it for a deadlock report.
+pub(crate) struct ParkedWait {
+    /// The task that waits.
+    pub(crate) task: TaskId,
+    /// The channel.
+    pub(crate) site: Rc<WaitSite>,
+    pub(crate) op: ChanOp,
+    /// For an arm of a select: the select's identity (its flag's address) and the arm's position.
+    pub(crate) select: Option<(usize, usize)>,
+}
+
+/// A channel that can list the operations tasks have parked in it. A loop keeps every channel that
+/// has had a task park in it and asks them only when it writes a deadlock report, so parking itself
+/// records nothing.
+pub(crate) trait ParkedIn {
+    /// Adds the operations still waiting in the channel to `out`.
+    fn parked(&self, out: &mut Vec<ParkedWait>);
+}
+
+/// Describes what each task in `waits` waits on, from its channels' queues: one select (its arms in
+/// the caller's order), else its parked operations one after the other.
+pub(crate) fn describe_parked(mut waits: Vec<ParkedWait>) -> Vec<(TaskId, String)> {
+    waits.sort_by_key(|w| (w.task.key, w.task.gen, w.select.is_none(), w.select));
+    let mut described: Vec<(TaskId, String)> = Vec::new();
+    let mut i = 0;
+    while i < waits.len() {
+        let task = waits[i].task;
+        let end = i + waits[i..].iter().take_while(|w| w.task == task).count();
+        let mine = &waits[i..end];
+        let text = match mine[0].select {
+            Some((flag, _)) => {
+                let arms: Vec<String> = mine
+                    .iter()
+                    .take_while(|w| w.select.is_some_and(|(f, _)| f == flag))
+                    .map(|w| w.site.describe(w.op))
+                    .collect();
+                format!("select of {}", arms.join(", "))
+            }
+            None => {
+                let ops: Vec<String> = mine.iter().map(|w| w.site.describe(w.op)).collect();
+                ops.join(", and on ")
+            }
+        };
+        described.push((task, text));
+        i = end;
+    }
+    described
+}
 
 /// Which channel operation a task waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +99,7 @@ impl WaitSite {
         WaitSite { label }
     }
 
-    fn describe(&self, op: ChanOp) -> String {
+    pub(crate) fn describe(&self, op: ChanOp) -> String {
         match op {
             ChanOp::Put => format!("put to {}", self.label),
             ChanOp::Get => format!("get from {}", self.label),

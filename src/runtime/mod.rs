@@ -83,7 +83,7 @@ pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
 pub(crate) use context::next_number;
-pub(crate) use deadlock::{ChanOp, WaitSite, WaitsOn};
+pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
 /// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task
 /// is ready, so `now()` then reads the same before and after any amount of work.
@@ -134,6 +134,12 @@ pub(crate) fn note_wait(
     if let Some(task) = waker::task_of(cx) {
         context::with_current(|core| core.note_wait(task, what, same));
     }
+}
+
+/// Lets the running loop name `chan`'s parked operations in a deadlock report (nothing outside a
+/// loop). A channel calls this once, when a task first parks in it.
+pub(crate) fn register_channel(chan: std::rc::Weak<dyn ParkedIn>) {
+    context::with_current(|core| core.register_channel(chan));
 }
 
 /// A 64-bit draw from the running loop's generator, or, outside a loop (a channel used under a

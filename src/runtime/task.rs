@@ -98,7 +98,8 @@ pub(crate) struct TaskSlot {
     pub(crate) aborted: bool,
     /// Who awaits the join handle, woken when the task finishes.
     pub(crate) join_waiter: Option<Waiter>,
-    /// What the task is parked on, for the deadlock report; rewritten only when it changes.
+    /// What the task is parked on (a timer, a join, a socket, a channel being drained; channel
+    /// operations only when tracing), for the deadlock report; rewritten only when it changes.
     pub(crate) waits_on: WaitsOn,
     /// Whether the current poll recorded what it waits on; if not, `waits_on` becomes `Unknown`.
     pub(crate) noted: bool,
