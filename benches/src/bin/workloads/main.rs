@@ -1,9 +1,9 @@
 //! Compares aiochan with peer runtimes: runs one workload in-process, or the whole table.
 
 mod aiochan_impl;
+mod external;
 mod flume_impl;
 mod futures_impl;
-mod go_peer;
 mod parallel;
 mod smol_impl;
 mod table;
@@ -13,6 +13,7 @@ mod workload;
 use std::path::Path;
 use std::process::{exit, Command, Stdio};
 
+use external::External;
 use table::Table;
 use workload::Workload;
 
@@ -37,21 +38,24 @@ enum Impl {
     Futures,
     /// Go, built from `benches/go` with the Go toolchain and run as a subprocess.
     Go,
+    /// Python's aiochan 0.2.7 (`benches/python`), run by `python3` on n / 50.
+    PythonAiochan,
 }
 
 impl Impl {
-    /// The columns of the default table (Go's only if the Go toolchain is installed).
-    const ALL: [Impl; 6] = [
+    /// The columns of the default table (Go's and Python's only where they can run).
+    const ALL: [Impl; 7] = [
         Impl::Aiochan,
         Impl::Tokio,
         Impl::Smol,
         Impl::Flume,
         Impl::Futures,
         Impl::Go,
+        Impl::PythonAiochan,
     ];
 
     /// Every implementation that `--impls` may name.
-    const NAMED: [Impl; 7] = [
+    const NAMED: [Impl; 8] = [
         Impl::Aiochan,
         Impl::AiochanSelectFn,
         Impl::Tokio,
@@ -59,6 +63,7 @@ impl Impl {
         Impl::Flume,
         Impl::Futures,
         Impl::Go,
+        Impl::PythonAiochan,
     ];
 
     fn name(self) -> &'static str {
@@ -70,6 +75,16 @@ impl Impl {
             Impl::Flume => "flume",
             Impl::Futures => "futures",
             Impl::Go => "go",
+            Impl::PythonAiochan => "python-aiochan",
+        }
+    }
+
+    /// The peer behind this column if it runs as a subprocess of its own.
+    fn external(self) -> Option<External> {
+        match self {
+            Impl::Go => Some(External::Go),
+            Impl::PythonAiochan => Some(External::PythonAiochan),
+            _ => None,
         }
     }
 
@@ -81,7 +96,7 @@ impl Impl {
     fn has_rendezvous(self) -> bool {
         matches!(
             self,
-            Impl::Aiochan | Impl::AiochanSelectFn | Impl::Flume | Impl::Go
+            Impl::Aiochan | Impl::AiochanSelectFn | Impl::Flume | Impl::Go | Impl::PythonAiochan
         )
     }
 
@@ -93,7 +108,10 @@ impl Impl {
             Impl::Smol => workload.figures::<smol_impl::Smol>(n),
             Impl::Flume => workload.figures::<flume_impl::Flume>(n),
             Impl::Futures => workload.figures::<futures_impl::Futures>(n),
-            Impl::Go => go_peer::figures(workload, n),
+            Impl::Go | Impl::PythonAiochan => {
+                let peer = self.external().expect("an external peer");
+                peer.figures(workload, peer.scaled_n(n))
+            }
         }
     }
 }
@@ -200,16 +218,17 @@ fn parse_list<T>(list: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
 fn run_table(selection: &Selection) -> String {
     let exe = std::env::current_exe().expect("locate the running executable");
     let mut impls = selection.impls.clone();
-    let mut go_skipped = None;
-    if impls.contains(&Impl::Go) {
-        if let Err(why) = go_peer::build() {
+    let mut skipped = Vec::new();
+    for imp in impls.clone() {
+        let Some(peer) = imp.external() else { continue };
+        if let Err(why) = peer.prepare() {
             if selection.impls_named {
-                eprintln!("workloads: the Go peer: {why}");
+                eprintln!("workloads: {}: {why}", imp.name());
                 exit(1);
             }
-            eprintln!("workloads: leaving Go out: {why}");
-            impls.retain(|&imp| imp != Impl::Go);
-            go_skipped = Some(why);
+            eprintln!("workloads: leaving {} out: {why}", imp.name());
+            impls.retain(|&other| other != imp);
+            skipped.push(format!("{} was not run: {why}.\n", imp.name()));
         }
     }
     let names = impls.iter().map(|imp| imp.name()).collect();
@@ -240,8 +259,11 @@ fn run_table(selection: &Selection) -> String {
         );
     }
     let mut out = table.render();
-    if let Some(why) = go_skipped {
-        out += &format!("Go was not run: {why}.\n");
+    if impls.contains(&Impl::PythonAiochan) {
+        out += "python-aiochan ran each workload on n / 50; its figures are per operation all the same.\n";
+    }
+    for line in skipped {
+        out += &line;
     }
     out
 }
