@@ -215,3 +215,26 @@ fn many_short_lived_channels_leave_the_report_exact() {
     (seed 15: run with AIOCHAN_SEED=15 to replay this run)
     ");
 }
+
+#[test]
+fn a_channel_used_again_by_a_later_loop_is_named_in_its_report() {
+    let c: aiochan::Chan<u8> = aiochan::Chan::new().named("kept");
+    // The first loop parks a get on `c` (and learns of the channel), then ends normally.
+    Runtime::builder().seed(16).build().run({
+        let c = c.clone();
+        async move {
+            let feeder = go({
+                let c = c.clone();
+                async move { c.put(1).await }
+            });
+            assert_eq!(c.get().await, Some(1));
+            assert!(feeder.await);
+        }
+    });
+    // A second loop on the same thread blocks on it for good.
+    let report = panic_message(|| Runtime::builder().seed(17).build().run(c.get()));
+    assert!(
+        report.contains("main: waits on get from channel 'kept'\n"),
+        "{report}"
+    );
+}

@@ -117,8 +117,8 @@ pub(crate) struct State<T> {
     /// Who awaits the channel being closed and drained.
     joiners: Vec<Waiter>,
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
-    /// report (see `Chan::register_parked`).
-    registered: bool,
+    /// report (see `Chan::register_channel`); the loop clears it when it ends.
+    pub(crate) registered: bool,
 }
 
 impl<T: 'static> State<T> {
@@ -170,11 +170,6 @@ impl<T: 'static> State<T> {
             },
             |w| matches!(w, WaitsOn::Chan { site: s, op: o } if *o == op && Rc::ptr_eq(s, site)),
         );
-    }
-
-    /// Marks the channel as known to the running loop; `true` the first time.
-    pub(crate) fn first_registration(&mut self) -> bool {
-        !std::mem::replace(&mut self.registered, true)
     }
 
     /// The operations parked by tasks of the loop that still wait, for a deadlock report.
@@ -794,6 +789,12 @@ impl<T: 'static> ParkedIn for std::cell::RefCell<State<T>> {
     fn parked(&self, out: &mut Vec<ParkedWait>) {
         if let Ok(mut st) = self.try_borrow_mut() {
             st.parked_waits(out);
+        }
+    }
+
+    fn forget_loop(&self) {
+        if let Ok(mut st) = self.try_borrow_mut() {
+            st.registered = false;
         }
     }
 }

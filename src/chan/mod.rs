@@ -142,20 +142,17 @@ impl<T: 'static> Chan<T> {
         self.state.borrow().name.clone()
     }
 
-    /// Runs `f` on the state, then delivers the notifications it left, once the state is no longer
-    /// borrowed.
-    #[inline]
     /// Makes sure the running loop can name the operations parked in this channel (`st` is its
     /// state) in a deadlock report. Parking records nothing else: the report reads the queues.
     pub(crate) fn register_channel(&self, st: &mut State<T>) {
-        if st.first_registration() {
+        if !st.registered {
             let chan: std::rc::Weak<dyn crate::runtime::ParkedIn> = Rc::downgrade(&self.state) as _;
-            crate::runtime::register_channel(chan);
+            st.registered = crate::runtime::register_channel(chan);
         }
     }
 
-    /// After a future parked an operation in this channel: registers the channel for deadlock
-    /// reports, and notes the park if the loop traces.
+    /// After a future parked an operation in this channel, or found it still parked: registers the
+    /// channel for deadlock reports, and notes the park if the loop traces.
     pub(crate) fn register_parked(
         &self,
         st: &mut State<T>,
@@ -168,6 +165,8 @@ impl<T: 'static> Chan<T> {
         }
     }
 
+    /// Runs `f` on the state, then delivers the notifications it left, once the state is no longer
+    /// borrowed. (No `#[inline]`: with it, select4 and spsc_unbuffered measured 2–3% slower.)
     fn with_state<R>(&self, f: impl FnOnce(&mut State<T>, &mut Wakes) -> R) -> R {
         // `run` leaves the list empty and unallocated, so there is nothing to drop: skipping the
         // drop glue is measurable on every put and get. (Should `f` panic, the run ends anyway.)

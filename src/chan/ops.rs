@@ -9,7 +9,6 @@ use std::task::{Context, Poll, Waker};
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::Who;
 use super::Chan;
-use crate::runtime::trace;
 use crate::runtime::waker::Waiter;
 use crate::runtime::ChanOp;
 
@@ -38,9 +37,7 @@ impl<T: 'static> Chan<T> {
                     Poll::Ready(accepted)
                 }
                 None => {
-                    if trace::is_on() {
-                        st.note_wait(cx, ChanOp::Put);
-                    }
+                    self.register_parked(&mut st, cx, ChanOp::Put);
                     Poll::Pending
                 }
             };
@@ -92,9 +89,7 @@ impl<T: 'static> Chan<T> {
                     Poll::Ready(value)
                 }
                 None => {
-                    if trace::is_on() {
-                        st.note_wait(cx, ChanOp::Get);
-                    }
+                    self.register_parked(&mut st, cx, ChanOp::Get);
                     Poll::Pending
                 }
             };

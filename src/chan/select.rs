@@ -334,27 +334,19 @@ fn try_now<T: 'static>(arm: &mut Arm<T>) -> Option<Outcome<T>> {
 
 /// Records, for a trace, that the task polled with `cx` waits in a select on the channel
 /// operations `sites` yields, in the caller's order (nothing if it yields none, or if the loop does
-/// not trace). A task that parks on the same operations as at its last park keeps its record.
+/// not trace: deadlock reports read a parked select's arms from its channels' queues).
 pub(crate) fn note_select_wait<I>(cx: &Context<'_>, sites: impl Fn() -> I)
 where
     I: Iterator<Item = (Rc<WaitSite>, ChanOp)>,
 {
-    // Deadlock reports read a parked select's arms from its channels' queues; the record is kept
-    // for traces, which show every park.
     if !runtime::trace::is_on() || sites().next().is_none() {
         return;
     }
-    let same = |recorded: &WaitsOn| {
-        let WaitsOn::Select(mine) = recorded else {
-            return false;
-        };
-        let mut now = sites();
-        mine.iter().all(|(site, op)| {
-            now.next()
-                .is_some_and(|(s, o)| Rc::ptr_eq(site, &s) && *op == o)
-        }) && now.next().is_none()
-    };
-    runtime::note_wait(cx, || WaitsOn::Select(Rc::new(sites().collect())), same);
+    runtime::note_wait(
+        cx,
+        || WaitsOn::Select(Rc::new(sites().collect())),
+        |_| false,
+    );
 }
 
 /// Operations up to this many are ordered on the stack; more take an allocation.

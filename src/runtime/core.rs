@@ -643,6 +643,11 @@ impl Core {
         drop(locals);
         let io = std::mem::take(&mut *self.io.borrow_mut());
         drop(io);
+        // A channel may outlive this loop and be used in another one, which must learn of it.
+        let channels = std::mem::take(&mut *self.channels.borrow_mut());
+        for chan in channels.iter().filter_map(Weak::upgrade) {
+            chan.forget_loop();
+        }
     }
 
     /// Polls a task's completion for its join handle: the output once finished.

@@ -47,6 +47,8 @@ pub(crate) struct ParkedWait {
 pub(crate) trait ParkedIn {
     /// Adds the operations still waiting in the channel to `out`.
     fn parked(&self, out: &mut Vec<ParkedWait>);
+    /// The loop that knew the channel has ended: a later loop must be told of it again.
+    fn forget_loop(&self);
 }
 
 /// Describes what each task in `waits` waits on, from its channels' queues: one select (its arms in

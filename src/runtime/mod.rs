@@ -136,10 +136,10 @@ pub(crate) fn note_wait(
     }
 }
 
-/// Lets the running loop name `chan`'s parked operations in a deadlock report (nothing outside a
-/// loop). A channel calls this once, when a task first parks in it.
-pub(crate) fn register_channel(chan: std::rc::Weak<dyn ParkedIn>) {
-    context::with_current(|core| core.register_channel(chan));
+/// Lets the running loop name `chan`'s parked operations in a deadlock report. A channel calls
+/// this when a task first parks in it; `false` outside a loop, where there is nothing to tell.
+pub(crate) fn register_channel(chan: std::rc::Weak<dyn ParkedIn>) -> bool {
+    context::with_current(|core| core.register_channel(chan)).is_some()
 }
 
 /// A 64-bit draw from the running loop's generator, or, outside a loop (a channel used under a
