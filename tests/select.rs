@@ -343,6 +343,71 @@ fn try_select_without_priority_is_fair_too() {
     }
 }
 
+/// How often each arm wins over `rounds` selects of `n` gets, of which only the arms in `ready`
+/// ever have a value.
+fn subset_win_counts(seed: u64, n: usize, ready: &[usize], rounds: usize) -> Vec<usize> {
+    run_seeded(seed, async move {
+        let chans: Vec<Chan<usize>> = (0..n).map(|_| Chan::fixed(1)).collect();
+        for &i in ready {
+            chans[i].try_put(i).unwrap();
+        }
+        let mut counts = vec![0; n];
+        for _ in 0..rounds {
+            let sel = select(chans.iter().map(Op::get)).await;
+            assert_eq!(sel.outcome, Outcome::Got(Some(sel.index)));
+            counts[sel.index] += 1;
+            chans[sel.index].try_put(sel.index).unwrap();
+        }
+        counts
+    })
+}
+
+#[test]
+fn without_priority_the_ready_arms_among_many_share_the_wins_evenly() {
+    const ROUNDS: usize = 6_000;
+    // Up to 64 operations the select draws among those that may complete; beyond, it tries them in
+    // a shuffled order. Both must choose only ready arms, each about equally often.
+    for (n, ready) in [(6, vec![1, 4]), (9, vec![0, 3, 8]), (80, vec![2, 40, 79])] {
+        let counts = subset_win_counts(5, n, &ready, ROUNDS);
+        let expected = ROUNDS as f64 / ready.len() as f64;
+        for (arm, &wins) in counts.iter().enumerate() {
+            if ready.contains(&arm) {
+                let deviation = (wins as f64 - expected).abs() / expected;
+                assert!(deviation <= 0.1, "n = {n}: arm {arm} won {wins} times");
+            } else {
+                assert_eq!(wins, 0, "n = {n}: arm {arm} was never ready");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_get_whose_only_waiting_put_belongs_to_a_committed_select_is_passed_over() {
+    for seed in 0..20 {
+        run_seeded(seed, async {
+            let (c, d, e): (Chan<u32>, Chan<u32>, Chan<u32>) =
+                (Chan::new(), Chan::new(), Chan::fixed(1));
+            // This task parks a put on `c` and one on `d`, under one select.
+            let putter = go({
+                let (c, d) = (c.clone(), d.clone());
+                async move { select([Op::put(&c, 1), Op::put(&d, 2)]).await.index }
+            });
+            nop().await;
+            assert_eq!(c.queue_lens(), (1, 0));
+            // Taking from `d` commits the select; its put on `c` stays queued, inactive, until the
+            // putter runs again.
+            assert_eq!(d.try_get(), Ok(2));
+            assert_eq!(c.queue_lens(), (1, 0));
+            e.try_put(3).unwrap();
+            // `c` looks as if it may complete, but its put is no longer on offer: only `e` can win.
+            let sel = select([Op::get(&c), Op::get(&e)]).await;
+            assert_eq!((sel.index, sel.outcome), (1, Outcome::Got(Some(3))));
+            assert_eq!(putter.await, 1);
+            assert_eq!(c.try_get(), Err(TryGetError::Empty));
+        });
+    }
+}
+
 /// The winning arms of 200 selects over three always-ready arms.
 fn choices(seed: u64) -> Vec<usize> {
     run_seeded(seed, async {

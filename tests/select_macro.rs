@@ -217,6 +217,36 @@ fn without_biased_two_ready_arms_each_win_about_half_the_time() {
 }
 
 #[test]
+fn only_ready_arms_win_and_they_share_the_wins_evenly() {
+    let mut wins = [0u32; 4];
+    run_seeded(8, async {
+        let ready_get: Chan<u8> = Chan::fixed(1).add([0]);
+        let room: Chan<String> = Chan::fixed(1);
+        let empty: Chan<u8> = Chan::new();
+        for _ in 0..6_000 {
+            // A pending future must be polled to be known not ready; an empty channel need not be
+            // tried at all. Neither may win.
+            let winner = select! {
+                _ = std::future::pending::<()>() => 0,
+                v = get(ready_get) => { assert_eq!(v, Some(0)); 1 },
+                v = get(empty) => panic!("nobody put on it: {v:?}"),
+                ok = put(room, "x".to_string()) => { assert!(ok); 3 },
+            };
+            wins[winner] += 1;
+            match winner {
+                1 => ready_get.try_put(0).unwrap(),
+                _ => assert_eq!(room.try_get().as_deref(), Ok("x")),
+            }
+        }
+    });
+    assert_eq!(wins[0], 0);
+    assert!(
+        (2_700..3_300).contains(&wins[1]) && (2_700..3_300).contains(&wins[3]),
+        "{wins:?}"
+    );
+}
+
+#[test]
 fn a_put_to_a_closed_channel_completes_with_false() {
     aiochan::run(async {
         let closed: Chan<u8> = Chan::new().close();

@@ -317,6 +317,24 @@ impl<T: 'static> State<T> {
         self.wake_joiners_if_drained(wakes);
     }
 
+    /// Whether a get might complete at once: false only if it certainly would not (nothing given
+    /// back, buffered or parked on the put side, and the channel open). Cheaper than a refused
+    /// `take`, so that a select passes over channels that are not ready at little cost.
+    #[inline]
+    pub(crate) fn may_take(&self) -> bool {
+        !self.puts.is_empty()
+            || self.closed
+            || !self.returned.is_empty()
+            || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
+    }
+
+    /// Whether a put might complete at once: false only if it certainly would not (no room, no
+    /// parked get, and the channel open).
+    #[inline]
+    pub(crate) fn may_put(&self) -> bool {
+        !self.takes.is_empty() || self.closed || self.buffer.as_ref().is_some_and(|b| !b.is_full())
+    }
+
     /// Whether a put would complete at once (delivered, buffered, or refused by a closed channel).
     pub(crate) fn can_put(&mut self) -> bool {
         self.closed

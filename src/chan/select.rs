@@ -1,8 +1,9 @@
 //! `select`: complete exactly one of several channel operations (core.async's `alts!`, Go's
 //! `select`).
 //!
-//! A select works in two passes, as Go's runtime does. The first tries each operation in turn
-//! without parking: the first that can complete at once completes, and nothing else is touched.
+//! A select works in two passes, as Go's runtime does. The first completes one operation that can
+//! complete at once, without parking, and touches nothing else: it looks at every channel to see
+//! which operations may complete, draws one of those, and tries it (`first_ready`).
 //! Only if none can does the second pass park every operation in its channel, all sharing one
 //! [`Flag`]; the first channel to commit one of them clears the flag, which deactivates the others,
 //! and the select withdraws them from their channels when it resumes. Parking only after every
@@ -222,13 +223,13 @@ impl<T: 'static> Select<T> {
         self
     }
 
-    /// Tries the operations without parking, in random order (or as given, with priority);
-    /// completes the first that can.
+    /// Completes, without parking, one operation that can complete at once: a random one (the first
+    /// in the order given, with priority).
     fn first_pass(&mut self) -> Option<Selected<T>> {
         let mut outcome = None;
         let arms = &mut self.arms;
-        let index = first_ready(arms.len(), self.priority, |i| {
-            outcome = try_now(&mut arms[i]);
+        let index = first_ready(arms, self.priority, may_complete, |arm| {
+            outcome = try_now(arm);
             outcome.is_some()
         })?;
         self.done = true;
@@ -304,6 +305,16 @@ fn withdraw<T: 'static>(arm: &Arm<T>, key: usize) {
     }
 }
 
+/// Whether arm `arm` might complete at once (false only if it certainly cannot).
+fn may_complete<T: 'static>(arm: &Arm<T>) -> bool {
+    let st = arm.chan.state.borrow();
+    if arm.is_put {
+        st.may_put()
+    } else {
+        st.may_take()
+    }
+}
+
 /// Tries arm `arm` at once, without parking: its outcome if it completed.
 fn try_now<T: 'static>(arm: &mut Arm<T>) -> Option<Outcome<T>> {
     if arm.is_put {
@@ -352,12 +363,67 @@ where
 /// Operations up to this many are ordered on the stack; more take an allocation.
 const INLINE_ORDER: usize = 32;
 
+/// Selects of up to this many operations ask every operation whether it may complete before
+/// choosing; larger ones try theirs in a shuffled order.
+const MASKED: usize = 64;
+
+/// Completes one of `ops` that can complete at once, and returns its index. `may` says cheaply
+/// whether an operation might complete (false only if it certainly cannot); `ready` tries it and
+/// says whether it completed. With `priority` the operations are tried in order;
+/// otherwise the one completed is uniformly random among those that can, drawn from the loop's
+/// generator.
+///
+/// Up to 64 operations, every one is asked `may` first and the draw is made among those that may:
+/// one draw per select, and no try of an operation that is not ready. (An operation that may but
+/// then does not complete leaves the candidates and the draw is made again.) Larger selects take
+/// the first ready operation of a random order, which has the same distribution.
+pub(crate) fn first_ready<A>(
+    ops: &mut [A],
+    priority: bool,
+    may: impl Fn(&A) -> bool,
+    mut ready: impl FnMut(&mut A) -> bool,
+) -> Option<usize> {
+    let n = ops.len();
+    if n > MASKED {
+        return first_ready_shuffled(n, priority, |i| may(&ops[i]) && ready(&mut ops[i]));
+    }
+    let mut candidates = 0u64;
+    for (i, op) in ops.iter().enumerate() {
+        candidates |= u64::from(may(op)) << i;
+    }
+    let mut draws = Draws::new();
+    while candidates != 0 {
+        let count = candidates.count_ones();
+        let i = if priority || count == 1 {
+            candidates.trailing_zeros()
+        } else {
+            nth_one(
+                candidates,
+                draws.below(u64::from(count), runtime::next_random),
+            )
+        } as usize;
+        if ready(&mut ops[i]) {
+            return Some(i);
+        }
+        candidates &= !(1 << i);
+    }
+    None
+}
+
+/// The position of set bit number `k` of `bits`, counting from the lowest (number 0).
+fn nth_one(mut bits: u64, k: u64) -> u32 {
+    for _ in 0..k {
+        bits &= bits - 1;
+    }
+    bits.trailing_zeros()
+}
+
 /// Tries operations `0..n` until `ready` says one completed, and returns it: in order with
 /// `priority`, otherwise in a uniformly random order drawn from the loop's generator.
 ///
 /// The order is a Fisher-Yates shuffle run lazily: each step draws the next operation from those not
 /// yet tried, so a select whose first try succeeds pays for one draw, not for a whole permutation.
-pub(crate) fn first_ready(
+fn first_ready_shuffled(
     n: usize,
     priority: bool,
     mut ready: impl FnMut(usize) -> bool,
@@ -368,7 +434,7 @@ pub(crate) fn first_ready(
     if n == 0 {
         return None;
     }
-    // The first step of the shuffle needs no table, and most selects in a busy loop end there.
+    // The first step of the shuffle needs no table.
     let mut draws = Draws::new();
     let first = draws.below(n as u64, runtime::next_random) as usize;
     if ready(first) {
@@ -449,5 +515,44 @@ impl<T: 'static> fmt::Debug for Select<T> {
             .field("parked", &self.flag.is_some())
             .field("done", &self.done)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nth_one_counts_set_bits_from_the_lowest() {
+        assert_eq!(nth_one(0b1, 0), 0);
+        assert_eq!(nth_one(0b1011_0100, 0), 2);
+        assert_eq!(nth_one(0b1011_0100, 1), 4);
+        assert_eq!(nth_one(0b1011_0100, 2), 5);
+        assert_eq!(nth_one(0b1011_0100, 3), 7);
+        assert_eq!(nth_one(1 << 63 | 1, 1), 63);
+    }
+
+    #[test]
+    fn first_ready_tries_only_the_operations_that_may_complete() {
+        // Operation i may complete if bit i of `may` is set, and does if bit i of `can` is.
+        let (may, can) = (0b0110_1010u8, 0b0100_0000u8);
+        for priority in [false, true] {
+            let mut ops: Vec<(usize, bool)> = (0..8).map(|i| (i, false)).collect();
+            let chosen = first_ready(
+                &mut ops,
+                priority,
+                |&(i, _)| may & 1 << i != 0,
+                |(i, tried)| {
+                    *tried = true;
+                    can & 1 << *i != 0
+                },
+            );
+            assert_eq!(chosen, Some(6));
+            for (i, tried) in ops {
+                assert!(!tried || may & 1 << i != 0, "operation {i} was tried");
+            }
+        }
+        let mut none: Vec<(usize, bool)> = (0..3).map(|i| (i, false)).collect();
+        assert_eq!(first_ready(&mut none, false, |_| false, |_| true), None);
     }
 }

@@ -28,6 +28,12 @@ pub trait Arm {
     fn enabled(&self) -> bool {
         true
     }
+    /// Whether the first pass should try the arm: false only if it certainly cannot complete at
+    /// once. A channel arm looks at its channel without changing it; a future arm must be polled
+    /// to know, so it says true.
+    fn may_complete(&self) -> bool {
+        true
+    }
     /// First pass: completes at once if it can (a future arm is polled once).
     fn try_now(&mut self, cx: &mut Context<'_>) -> bool;
     /// Second pass: a channel arm parks as arm `arm` under the select's flag.
@@ -74,6 +80,10 @@ impl<T: 'static> GetArm<'_, T> {
 }
 
 impl<T: 'static> Arm for GetArm<'_, T> {
+    fn may_complete(&self) -> bool {
+        self.chan.state.borrow().may_take()
+    }
+
     fn try_now(&mut self, _: &mut Context<'_>) -> bool {
         match self.chan.with_state(|st, wakes| st.take(Who::Try, wakes)) {
             TakeOutcome::Done(value) => {
@@ -151,6 +161,10 @@ impl<T: 'static> PutArm<'_, T> {
 }
 
 impl<T: 'static> Arm for PutArm<'_, T> {
+    fn may_complete(&self) -> bool {
+        self.chan.state.borrow().may_put()
+    }
+
     fn try_now(&mut self, _: &mut Context<'_>) -> bool {
         let value = self.value.take().expect("a put arm holds its value");
         let outcome = self
@@ -310,6 +324,10 @@ impl<A: Arm> Arm for Guarded<A> {
         self.0.is_some()
     }
 
+    fn may_complete(&self) -> bool {
+        self.0.as_ref().is_some_and(Arm::may_complete)
+    }
+
     fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
         self.0.as_mut().is_some_and(|arm| arm.try_now(cx))
     }
@@ -398,7 +416,8 @@ impl Future for Run<'_, '_> {
         let n = this.arms.len();
         let Some(flag) = this.flag.clone() else {
             let arms = &mut *this.arms;
-            if let Some(i) = first_ready(n, this.priority, |i| arms[i].try_now(cx)) {
+            let may = |arm: &&mut dyn Arm| arm.may_complete();
+            if let Some(i) = first_ready(arms, this.priority, may, |arm| arm.try_now(cx)) {
                 return Poll::Ready(Some(i));
             }
             if this.has_default {
