@@ -40,8 +40,8 @@ impl Rng {
     }
 }
 
-/// Several bounded draws cut from one 64-bit draw, for choices made many times a second (the order in
-/// which a select tries its operations).
+/// Several bounded draws cut from one 64-bit draw, for choices made many times a second (which
+/// of its ready operations a select completes).
 ///
 /// Each draw multiplies the remaining bits by the range and keeps the high half as the result and the
 /// low half for the next draw (Lemire's multiply-shift, batched). The word is refilled from the
