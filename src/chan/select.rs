@@ -272,20 +272,21 @@ impl<T: 'static> Select<T> {
         self.done = true;
         let mut outcome = None;
         for (arm_no, arm) in self.arms.iter_mut().enumerate() {
-            let key = arm.key.take().expect("every arm parked in the second pass");
-            if arm_no == committed {
-                let mut st = arm.chan.state.borrow_mut();
-                outcome = Some(if arm.is_put {
-                    Outcome::Put(st.poll_put(key, |_| {}).expect("the committed put is done"))
-                } else {
-                    Outcome::Got(
-                        st.poll_take(key, |_| {})
-                            .expect("the committed get is done"),
-                    )
-                });
-            } else {
-                withdraw(arm, key);
+            assert!(arm.key.is_some(), "every arm parked in the second pass");
+            if arm_no != committed {
+                withdraw(arm);
+                continue;
             }
+            let key = arm.key.take().expect("checked just above");
+            let mut st = arm.chan.state.borrow_mut();
+            outcome = Some(if arm.is_put {
+                Outcome::Put(st.poll_put(key, |_| {}).expect("the committed put is done"))
+            } else {
+                Outcome::Got(
+                    st.poll_take(key, |_| {})
+                        .expect("the committed get is done"),
+                )
+            });
         }
         Selected {
             index: committed,
@@ -296,12 +297,11 @@ impl<T: 'static> Select<T> {
 }
 
 /// Withdraws a parked arm; a value committed to a get goes back to its channel.
-fn withdraw<T: 'static>(arm: &Arm<T>, key: usize) {
+fn withdraw<T: 'static>(arm: &mut Arm<T>) {
     if arm.is_put {
-        let undelivered = arm.chan.with_state(|st, wakes| st.cancel_put(key, wakes));
-        drop(undelivered);
+        arm.chan.drop_put(&mut arm.key);
     } else {
-        arm.chan.with_state(|st, wakes| st.cancel_take(key, wakes));
+        arm.chan.drop_get(&mut arm.key);
     }
 }
 
@@ -502,9 +502,7 @@ impl<T: 'static> Drop for Select<T> {
             return;
         }
         for arm in &mut self.arms {
-            if let Some(key) = arm.key.take() {
-                withdraw(arm, key);
-            }
+            withdraw(arm);
         }
     }
 }

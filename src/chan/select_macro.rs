@@ -120,9 +120,7 @@ impl<T: 'static> Arm for GetArm<'_, T> {
     }
 
     fn withdraw(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.chan.with_state(|st, wakes| st.cancel_take(key, wakes));
-        }
+        self.chan.drop_get(&mut self.key);
     }
 }
 
@@ -211,10 +209,7 @@ impl<T: 'static> Arm for PutArm<'_, T> {
     }
 
     fn withdraw(&mut self) {
-        if let Some(key) = self.key.take() {
-            let undelivered = self.chan.with_state(|st, wakes| st.cancel_put(key, wakes));
-            drop(undelivered);
-        }
+        self.chan.drop_put(&mut self.key);
     }
 }
 
