@@ -42,19 +42,18 @@ use std::time::Duration;
 use aiochan::buffer::{DroppingBuffer, FixedBuffer, PromiseBuffer, SlidingBuffer};
 use aiochan::{
     from_iter, from_range, go, nop, now, sleep, tick_tock, timeout, Buffer, Chan, ChanState,
-    ChanStats, Runtime, TryGetError, TryPutError,
+    ChanStats, TryGetError, TryPutError,
 };
+
+mod common;
+use common::run_seeded;
 
 /// Python's `MAX_OP_QUEUE_SIZE`.
 const MAX_OP_QUEUE_SIZE: usize = 1024;
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(9)
-        .build()
-        .run(future)
+    run_seeded(9, future)
 }
 
 /// Python's `await c.collect()`: every value until the channel is closed and drained.

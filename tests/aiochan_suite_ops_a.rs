@@ -11,20 +11,13 @@
 //   the sleeps take no wall time, and the random choices are the same on every run.
 
 use std::collections::BTreeSet;
-use std::future::Future;
 use std::time::Duration;
 
 use aiochan::ops::Out;
-use aiochan::{from_iter, from_range, random_below, sleep, tick_tock, Chan, Runtime};
+use aiochan::{from_iter, from_range, random_below, sleep, tick_tock, Chan};
 
-/// Runs `future` under virtual time with a fixed seed.
-fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(seed)
-        .build()
-        .run(future)
-}
+mod common;
+use common::run_seeded;
 
 // https://github.com/zh217/aiochan/blob/master/aiochan/test/test_channel.py
 // test_iter

@@ -15,20 +15,14 @@
 //   which checks its output before taking, no longer takes it (Python's takes and drops it).
 
 use std::collections::BTreeSet;
-use std::future::Future;
 
 use aiochan::ops::{combine_latest, merge, zip_chans, Out};
-use aiochan::{from_iter, from_range, nop, Chan, Runtime};
+use aiochan::{from_iter, from_range, nop, Chan};
 
-/// Runs `future` under virtual time with a fixed seed (Python's tests run on a real loop with an
-/// unseeded `random.shuffle` in select; a seed makes each run here the same).
-fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(seed)
-        .build()
-        .run(future)
-}
+mod common;
+// Python's tests run on a real loop with an unseeded `random.shuffle` in select; `run_seeded` fixes the
+// seed, so that each run here is the same.
+use common::run_seeded;
 
 /// Python's `await c.collect(n)`: the next `n` values (fewer if the channel ends first).
 async fn collect_n<T: 'static>(chan: &Chan<T>, n: usize) -> Vec<T> {

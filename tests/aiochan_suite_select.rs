@@ -17,17 +17,12 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use aiochan::{select, try_select, Chan, Op, Outcome, Runtime};
+use aiochan::{select, try_select, Chan, Op, Outcome};
 
-/// Runs `future` under virtual time with a fixed seed (Python's tests run on a real loop with an
-/// unseeded `random.shuffle`; a seed makes each run here the same).
-fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(seed)
-        .build()
-        .run(future)
-}
+mod common;
+// Python's tests run on a real loop with an unseeded `random.shuffle`; `run_seeded` fixes the
+// seed, so that each run here is the same.
+use common::run_seeded;
 
 /// A waker that does nothing, for polling a future with no loop running.
 struct NoWake;

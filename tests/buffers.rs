@@ -8,15 +8,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use aiochan::{go, nop, Buffer, Chan, ChanState, Runtime, TryGetError};
+use aiochan::{go, nop, Buffer, Chan, ChanState, TryGetError};
+
+mod common;
+use common::run_seeded;
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(3)
-        .build()
-        .run(future)
+    run_seeded(3, future)
 }
 
 struct NoopWake;

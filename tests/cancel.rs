@@ -6,16 +6,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use aiochan::{go, nop, random_below, Chan, ChanState, Runtime, TryGetError};
+use aiochan::{go, nop, random_below, Chan, ChanState, TryGetError};
 
-/// Runs `future` on a loop with virtual time and the given seed.
-fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(seed)
-        .build()
-        .run(future)
-}
+mod common;
+use common::run_seeded;
 
 fn run_virtual<F: Future>(future: F) -> F::Output {
     run_seeded(6, future)

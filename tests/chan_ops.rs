@@ -1,38 +1,22 @@
 //! `try_*`, callbacks, `add`, iterator channels, stats, readiness, timer channels and names.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::rc::Rc;
-use std::time::Duration;
 
 use aiochan::{
     from_iter, from_range, go, nop, now, sleep, tick_tock, timeout, Chan, ChanState, ChanStats,
-    Runtime, TryGetError, TryPutError,
+    TryGetError, TryPutError,
 };
 
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn push(log: &Log, what: impl Into<String>) {
-    log.borrow_mut().push(what.into());
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+mod common;
+use common::{log, ms, push, run_seeded};
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(5)
-        .build()
-        .run(future)
+    run_seeded(5, future)
 }
 
 /// Takes every value of a channel until it is closed and drained.

@@ -4,15 +4,14 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
-use aiochan::{go, nop, Chan, Runtime, TryGetError, TryPutError};
+use aiochan::{go, nop, Chan, TryGetError, TryPutError};
+
+mod common;
+use common::run_seeded;
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(4)
-        .build()
-        .run(future)
+    run_seeded(4, future)
 }
 
 /// Lets every ready task run a few turns.

@@ -6,11 +6,7 @@ use std::time::{Duration, Instant};
 use aiochan::{go, go_named, nop, sleep, Runtime};
 
 mod common;
-use common::{oneshot, panic_message};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, oneshot, panic_message};
 
 #[test]
 fn a_task_stuck_forever_is_reported_with_what_main_waits_on() {

@@ -9,11 +9,7 @@ use std::time::Duration;
 use aiochan::{go, sleep, spawn_blocking, Chan, ChanState, Handle, LoopEnded, SendError};
 
 mod common;
-use common::{panic_message, within};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, panic_message, within};
 
 /// Waits, on the loop, until a put to `chan` is pending (a thread blocks in `put_blocking`).
 async fn until_a_put_waits<T: 'static>(chan: &Chan<T>) {

@@ -15,11 +15,7 @@ use aiochan::{go, spawn_blocking, Async, Chan};
 use http_router::{serve, Config, Stats};
 
 mod common;
-use common::within;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, within};
 
 /// A configuration with short times, so that tests stay quick.
 fn quick() -> Config {

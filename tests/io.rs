@@ -17,11 +17,7 @@ use aiochan::{go, select, sleep, timeout, Async, Chan, JoinHandle};
 use futures_io::{AsyncRead, AsyncWrite};
 
 mod common;
-use common::{panic_message, within};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, panic_message, within};
 
 /// The tests of this file run one at a time, so that the file descriptor count sees only its own.
 fn serial() -> MutexGuard<'static, ()> {

@@ -7,18 +7,17 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use aiochan::{go, nop, Chan, Runtime};
+use aiochan::{go, nop, Chan};
+
+mod common;
+use common::run_seeded;
 
 /// The most operations that may wait on one channel in each direction.
 const MAX_PENDING: usize = 1024;
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(7)
-        .build()
-        .run(future)
+    run_seeded(7, future)
 }
 
 struct NoopWake;

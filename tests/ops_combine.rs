@@ -5,15 +5,14 @@ use std::future::Future;
 use std::time::Duration;
 
 use aiochan::ops::{combine_latest, merge, zip_chans, Out};
-use aiochan::{from_iter, go, nop, sleep, Chan, Runtime};
+use aiochan::{from_iter, go, nop, sleep, Chan};
+
+mod common;
+use common::run_seeded;
 
 /// Runs `future` under virtual time with a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(7)
-        .build()
-        .run(future)
+    run_seeded(7, future)
 }
 
 /// Lets every task that can run do so for a few turns.

@@ -5,22 +5,16 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
-use std::time::Duration;
 
 use aiochan::ops::{merge, Out};
-use aiochan::{from_range, go, nop, now, sleep, Chan, Runtime};
+use aiochan::{from_range, go, nop, now, sleep, Chan};
+
+mod common;
+use common::{ms, run_seeded};
 
 /// Runs `future` under virtual time with a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(11)
-        .build()
-        .run(future)
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
+    run_seeded(11, future)
 }
 
 /// Lets every task that can run do so for a few turns.

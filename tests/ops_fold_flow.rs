@@ -6,22 +6,16 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::rc::Rc;
-use std::time::Duration;
 
 use aiochan::ops::{onto_chan, to_chan, Out};
-use aiochan::{from_iter, from_range, go, now, random_below, sleep, Chan, Runtime};
+use aiochan::{from_iter, from_range, go, now, random_below, sleep, Chan};
+
+mod common;
+use common::{ms, run_seeded};
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(11)
-        .build()
-        .run(future)
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
+    run_seeded(11, future)
 }
 
 /// Lets every task run until none can move on (virtual time only moves once nothing is ready).

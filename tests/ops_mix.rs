@@ -7,15 +7,14 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use aiochan::ops::{Mix, MixState, Out, SoloMode};
-use aiochan::{go, nop, now, sleep_until, Chan, JoinHandle, Runtime};
+use aiochan::{go, nop, now, sleep_until, Chan, JoinHandle};
+
+mod common;
+use common::run_seeded;
 
 /// Runs `future` under virtual time with a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(3)
-        .build()
-        .run(future)
+    run_seeded(3, future)
 }
 
 const SOLO: MixState = MixState {

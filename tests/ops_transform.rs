@@ -4,15 +4,14 @@ use std::future::Future;
 use std::time::Duration;
 
 use aiochan::ops::Out;
-use aiochan::{from_iter, from_range, go, sleep, Chan, Runtime};
+use aiochan::{from_iter, from_range, go, sleep, Chan};
+
+mod common;
+use common::run_seeded;
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(7)
-        .build()
-        .run(future)
+    run_seeded(7, future)
 }
 
 /// Lets every task run until none can move on (virtual time only moves once nothing is ready).

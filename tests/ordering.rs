@@ -10,29 +10,11 @@ use std::time::{Duration, Instant};
 use aiochan::{go, nop, now, sleep, Runtime};
 
 mod common;
-use common::within;
-
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn push(log: &Log, what: impl Into<String>) {
-    log.borrow_mut().push(what.into());
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{log, ms, push, run_seeded, within};
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(1)
-        .build()
-        .run(future)
+    run_seeded(1, future)
 }
 
 /// Parks its task until someone takes the waker out of `slot` and wakes it.

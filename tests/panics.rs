@@ -8,13 +8,12 @@ use std::time::Duration;
 
 use aiochan::{go, go_named, nop, sleep, Runtime};
 
+mod common;
+use common::run_seeded;
+
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(4)
-        .build()
-        .run(future)
+    run_seeded(4, future)
 }
 
 /// Runs `f`, which must panic, and returns the panic's payload.

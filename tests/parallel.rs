@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use aiochan::ops::{Out, Parallel};
 use aiochan::{from_iter, from_range, random_below, sleep, spawn_blocking, Chan, Handle, Runtime};
 
+mod common;
+use common::ms;
+
 /// Tests here count the process's threads, so they run one at a time: libtest runs the tests of a
 /// file on threads of one process.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -22,10 +25,6 @@ fn serial() -> MutexGuard<'static, ()> {
 /// The name of a pipe's worker threads as `/proc` shows it: the kernel keeps 15 bytes of
 /// `aiochan-parallel`.
 const WORKER: &str = "aiochan-paralle";
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 /// The threads of this process whose name starts with `prefix`, read from `/proc/self/task`.
 ///

@@ -4,28 +4,14 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::future::Future;
 use std::rc::Rc;
-use std::time::Duration;
 
 use aiochan::{
-    go, nop, now, select, sleep, timeout, try_select, Chan, Op, Outcome, Runtime, Selected,
-    TryGetError, TryPutError,
+    go, nop, now, select, sleep, timeout, try_select, Chan, Op, Outcome, Selected, TryGetError,
+    TryPutError,
 };
 
 mod common;
-use common::panic_message;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// Runs `future` under virtual time with a fixed seed.
-fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(seed)
-        .build()
-        .run(future)
-}
+use common::{ms, panic_message, run_seeded};
 
 /// The value put by arm `arm` of round `round` of task `task`: unique across the whole run.
 fn tagged(task: u64, round: u64, arm: u64) -> u64 {

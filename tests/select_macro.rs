@@ -9,16 +9,7 @@ use std::time::Duration;
 use aiochan::{go, nop, select, sleep, Chan, Runtime};
 
 mod common;
-use common::panic_message;
-
-/// Runs `future` under virtual time with a fixed seed.
-fn run_seeded<F: std::future::Future>(seed: u64, future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(seed)
-        .build()
-        .run(future)
-}
+use common::{panic_message, run_seeded};
 
 /// Four producers on their own unbuffered channels (two of numbers, two of strings), one consumer
 /// selecting over the ones still open with guards: every value arrives exactly once.

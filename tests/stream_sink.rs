@@ -4,17 +4,16 @@
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 
-use aiochan::{from_iter, go, nop, Chan, ChanSink, ChanStream, Closed, Runtime, TryGetError};
+use aiochan::{from_iter, go, nop, Chan, ChanSink, ChanStream, Closed, TryGetError};
 use futures_core::Stream;
 use futures_sink::Sink;
 
+mod common;
+use common::run_seeded;
+
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(8)
-        .build()
-        .run(future)
+    run_seeded(8, future)
 }
 
 /// Lets every ready task run a few turns.

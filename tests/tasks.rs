@@ -7,22 +7,14 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use aiochan::{go, go_named, nop, now, sleep, JoinHandle, Runtime};
+use aiochan::{go, go_named, nop, now, sleep, JoinHandle};
 
 mod common;
-use common::within;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, run_seeded, within};
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(2)
-        .build()
-        .run(future)
+    run_seeded(2, future)
 }
 
 /// The text of a panic payload.

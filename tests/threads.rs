@@ -12,19 +12,11 @@ use std::time::{Duration, Instant};
 use aiochan::{go, nop, now, sleep, JoinHandle, Runtime};
 
 mod common;
-use common::{oneshot, within};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, oneshot, run_seeded, within};
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(8)
-        .build()
-        .run(future)
+    run_seeded(8, future)
 }
 
 /// The waker a [`Relay`] combinator polls its inner future with, as `FuturesUnordered` does: an

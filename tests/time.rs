@@ -10,19 +10,11 @@ use std::time::{Duration, Instant};
 use aiochan::{go, now, random_below, sleep, sleep_until, Runtime};
 
 mod common;
-use common::oneshot;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use common::{ms, oneshot, run_seeded};
 
 /// Runs `future` on a loop with virtual time and a fixed seed.
 fn run_virtual<F: Future>(future: F) -> F::Output {
-    Runtime::builder()
-        .virtual_time(true)
-        .seed(5)
-        .build()
-        .run(future)
+    run_seeded(5, future)
 }
 
 /// Polls `future` once; whether it was still pending.

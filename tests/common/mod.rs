@@ -1,5 +1,5 @@
-//! Helpers shared by the behaviour tests: a watchdog, a panic's text, a foreign oneshot, and the
-//! example binaries.
+//! Helpers shared by the behaviour tests: seeded virtual-time runs, a watchdog, a panic's text, a
+//! foreign oneshot, a shared log, and the example binaries.
 // Each test binary uses only some of these.
 #![allow(dead_code)]
 
@@ -11,6 +11,33 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::Duration;
+
+/// Runs `future` on a loop with virtual time and seed `seed`, so that a run repeats exactly.
+pub fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
+    aiochan::Runtime::builder()
+        .virtual_time(true)
+        .seed(seed)
+        .build()
+        .run(future)
+}
+
+/// `n` milliseconds.
+pub fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// What tasks of a test did, in order.
+pub type Log = std::rc::Rc<std::cell::RefCell<Vec<String>>>;
+
+/// An empty log.
+pub fn log() -> Log {
+    Log::default()
+}
+
+/// Appends `what` to `log`.
+pub fn push(log: &Log, what: impl Into<String>) {
+    log.borrow_mut().push(what.into());
+}
 
 /// The text of the panic `f` ends in (a deadlock report, say); fails the test if `f` returns.
 pub fn panic_message<R>(f: impl FnOnce() -> R) -> String {
