@@ -360,9 +360,6 @@ where
     );
 }
 
-/// Operations up to this many are ordered on the stack; more take an allocation.
-const INLINE_ORDER: usize = 32;
-
 /// Selects of up to this many operations ask every operation whether it may complete before
 /// choosing; larger ones try theirs in a shuffled order.
 const MASKED: usize = 64;
@@ -433,31 +430,20 @@ fn first_ready_shuffled(
     if priority {
         return (0..n).find(|&i| ready(i));
     }
-    if n == 0 {
-        return None;
-    }
-    // The first step of the shuffle needs no table.
+    // Only selects of more than `MASKED` operations come here, so there is a first step, and it
+    // needs no table.
     let mut draws = Draws::new();
     let first = draws.below(n as u64, runtime::next_random) as usize;
     if ready(first) {
         return Some(first);
     }
-    let mut inline = [0u32; INLINE_ORDER];
-    let mut spilled = Vec::new();
-    let order: &mut [u32] = if n <= INLINE_ORDER {
-        &mut inline[..n]
-    } else {
-        spilled.resize(n, 0);
-        &mut spilled
-    };
-    for (i, slot) in order.iter_mut().enumerate() {
-        *slot = i as u32;
-    }
+    // The order table of a select this large is on the heap, like its operations.
+    let mut order: Vec<usize> = (0..n).collect();
     order.swap(0, first);
     for i in 1..n {
         let j = i + draws.below((n - i) as u64, runtime::next_random) as usize;
         order.swap(i, j);
-        let arm = order[i] as usize;
+        let arm = order[i];
         if ready(arm) {
             return Some(arm);
         }
