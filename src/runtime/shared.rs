@@ -1,8 +1,15 @@
 //! The part of a loop that other threads reach: its poller, the inbox of wake-ups and calls from
 //! other threads, and the count of things that may still wake it.
+//!
+//! The poller (an epoll instance and an eventfd) is opened only when the loop first registers an
+//! I/O source: a loop without sockets sleeps by parking its thread, so that a test exploring
+//! thousands of schedules under virtual time opens no file descriptor at all. Either way, another
+//! thread signals the loop only when it sleeps or is about to (`sleeping`); a loop that is busy
+//! finds the inbox at its next look between turns.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::thread::Thread;
 use std::time::Duration;
 
 use polling::{Events, Poller};
@@ -25,8 +32,14 @@ struct Inbox {
 
 /// State shared between the loop's thread and any thread holding one of its wakers.
 pub(crate) struct Shared {
-    /// Where the loop sleeps when nothing is ready; `notify` wakes it.
-    poller: Poller,
+    /// Where the loop sleeps when nothing is ready once it has I/O sources; opened at the first
+    /// registration. `notify` wakes it.
+    poller: OnceLock<Poller>,
+    /// The loop's thread, which parks to sleep while there is no poller.
+    thread: Thread,
+    /// Set by the loop while it sleeps or is about to (from just before its last look at the inbox
+    /// until it wakes): only then do other threads signal it.
+    sleeping: AtomicBool,
     /// Wake-ups and calls from other threads; the loop takes them between turns.
     inbox: Mutex<Inbox>,
     /// Set after a push to `inbox`, cleared by the loop when it drains it: a cheap check per turn.
@@ -39,12 +52,12 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The shared side of a loop that runs on the calling thread.
     pub(crate) fn new() -> Shared {
-        let poller = Poller::new().unwrap_or_else(|e| {
-            panic!("aiochan: cannot create the event loop's poller ({e}); is the process out of file descriptors?")
-        });
         Shared {
-            poller,
+            poller: OnceLock::new(),
+            thread: std::thread::current(),
+            sleeping: AtomicBool::new(false),
             inbox: Mutex::new(Inbox::default()),
             injected: AtomicBool::new(false),
             keepalive: AtomicUsize::new(0),
@@ -58,8 +71,7 @@ impl Shared {
         if !inbox.closed {
             inbox.wakes.push(task);
             drop(inbox);
-            self.injected.store(true, Ordering::Release);
-            self.notify();
+            self.signal();
         }
     }
 
@@ -71,14 +83,13 @@ impl Shared {
         }
         inbox.calls.push(call);
         drop(inbox);
-        self.injected.store(true, Ordering::Release);
-        self.notify();
+        self.signal();
         Ok(())
     }
 
     /// Moves the wake-ups and calls from other threads into `wakes` and `calls`, in arrival order.
     pub(crate) fn drain_inbox(&self, wakes: &mut Vec<TaskId>, calls: &mut Vec<RemoteCall>) {
-        if self.injected.swap(false, Ordering::Acquire) {
+        if self.injected.swap(false, Ordering::SeqCst) {
             let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
             wakes.append(&mut inbox.wakes);
             calls.append(&mut inbox.calls);
@@ -102,26 +113,65 @@ impl Shared {
             .closed
     }
 
+    /// Tells the loop that something arrived: it looks at the inbox before it next sleeps, and is
+    /// woken if it sleeps already. The flag is stored before `sleeping` is read and the loop stores
+    /// `sleeping` before it reads the flag (both sequentially consistent), so at least one side
+    /// sees the other: either the loop finds the flag and does not sleep, or it is signalled.
+    fn signal(&self) {
+        self.injected.store(true, Ordering::SeqCst);
+        if self.sleeping.load(Ordering::SeqCst) {
+            self.notify();
+        }
+    }
+
     /// Wakes the loop from `wait`, or makes its next `wait` return at once.
-    pub(crate) fn notify(&self) {
-        // Fails only if the kernel refuses to signal the poller's own eventfd, which leaves nothing
-        // to do from a waker: the loop then notices the wake-up at its next turn.
-        let _ = self.poller.notify();
+    fn notify(&self) {
+        match self.poller.get() {
+            // Fails only if the kernel refuses to signal the poller's own eventfd, which leaves
+            // nothing to do from a waker: the loop then notices the wake-up at its next turn.
+            Some(poller) => drop(poller.notify()),
+            None => self.thread.unpark(),
+        }
     }
 
-    /// The poller, for registering I/O sources.
+    /// The poller, for registering I/O sources; opened at the first call.
+    ///
+    /// # Panics
+    /// If the system refuses to open one (out of file descriptors).
     pub(crate) fn poller(&self) -> &Poller {
-        &self.poller
+        self.poller.get_or_init(|| {
+            let poller = Poller::new().unwrap_or_else(|e| {
+                panic!("aiochan: cannot create the event loop's poller ({e}); is the process out of file descriptors?")
+            });
+            // A signal sent while the loop had no poller unparked its thread, which the poller's
+            // wait does not see: its first wait returns at once, and the loop looks again.
+            drop(poller.notify());
+            poller
+        })
     }
 
-    /// Sleeps until `notify`, an I/O event, or the timeout.
+    /// Sleeps until a signal, an I/O event, or the timeout, filling `events` with the I/O events.
+    /// Returns at once if something arrived in the inbox since it was last drained.
     pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) {
         events.clear();
-        if let Err(e) = self.poller.wait(events, timeout) {
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                panic!("aiochan: the event loop's poller failed: {e}");
+        self.sleeping.store(true, Ordering::SeqCst);
+        if !self.injected.load(Ordering::SeqCst) {
+            match self.poller.get() {
+                Some(poller) => {
+                    if let Err(e) = poller.wait(events, timeout) {
+                        if e.kind() != std::io::ErrorKind::Interrupted {
+                            panic!("aiochan: the event loop's poller failed: {e}");
+                        }
+                    }
+                }
+                None => match timeout {
+                    Some(timeout) if timeout.is_zero() => {}
+                    Some(timeout) => std::thread::park_timeout(timeout),
+                    None => std::thread::park(),
+                },
             }
         }
+        self.sleeping.store(false, Ordering::Relaxed);
     }
 
     /// Something outside the loop may now wake it.
@@ -133,7 +183,7 @@ impl Shared {
     /// whether it is deadlocked.
     pub(crate) fn release(&self) {
         if self.keepalive.fetch_sub(1, Ordering::Release) == 1 {
-            self.notify();
+            self.signal();
         }
     }
 
