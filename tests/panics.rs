@@ -139,14 +139,18 @@ fn the_other_tasks_are_dropped_when_a_task_panics() {
 }
 
 #[test]
-fn a_panic_in_main_propagates_unchanged() {
+fn a_panic_in_main_names_main_and_the_seed_and_a_typed_payload_propagates_unchanged() {
     let payload = panic_of(|| {
         run_virtual(async {
             nop().await;
             panic!("main fails");
         })
     });
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"main fails"));
+    let text = message(&*payload);
+    assert!(
+        text.starts_with("main panicked: main fails\n(seed "),
+        "{text}"
+    );
 
     #[derive(Debug, PartialEq)]
     struct Custom(u32);

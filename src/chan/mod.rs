@@ -254,6 +254,16 @@ impl<T: 'static> Chan<T> {
     /// assert_eq!(accepted.get(), Some(true));
     /// ```
     pub fn put_then(&self, value: T, then: impl FnOnce(bool) + 'static) {
+        self.put_then_parked(value, then);
+    }
+
+    /// `put_then`, returning the key under which the put parked, if it did, for
+    /// [`withdraw_put`](Chan::withdraw_put).
+    pub(crate) fn put_then_parked(
+        &self,
+        value: T,
+        then: impl FnOnce(bool) + 'static,
+    ) -> Option<usize> {
         let mut then: Option<Callback<bool>> = Some(Box::new(then));
         let outcome = self.with_state(|st, wakes| st.put(value, Who::Callback(&mut then), wakes));
         match outcome {
@@ -262,10 +272,17 @@ impl<T: 'static> Chan<T> {
                 if let Some(then) = then {
                     then(accepted);
                 }
+                None
             }
-            PutOutcome::Parked(_) => {}
+            PutOutcome::Parked(key) => Some(key),
             PutOutcome::Refused(_) => unreachable!("a callback put always parks"),
         }
+    }
+
+    /// Withdraws the put parked under `key` by [`put_then_parked`](Chan::put_then_parked) whose
+    /// callback has not been called, handing its value back; its callback is dropped uncalled.
+    pub(crate) fn withdraw_put(&self, key: usize) -> Option<T> {
+        self.with_state(|st, wakes| st.cancel_put(key, wakes))
     }
 
     /// Gets a value and calls `then` with it (core.async's `take!`): right away if one is there at

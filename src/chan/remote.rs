@@ -1,5 +1,6 @@
 //! Loop channels seen from other threads: `ChanSender` puts into one, `ChanIter` takes from one.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
@@ -18,8 +19,8 @@ pub enum SendError<T> {
     Full(T),
     /// The channel is closed.
     Closed(T),
-    /// The loop has ended. The value comes back unless it was already waiting in the channel as a
-    /// pending put when the loop ended (it then went with the loop's channels).
+    /// The loop has ended. The value comes back unless the loop ended while running the call that
+    /// put it (a panic there), or a panicking destructor at the loop's end dropped it.
     LoopEnded(Option<T>),
 }
 
@@ -102,6 +103,9 @@ enum Answer {
     Accepted,
     Full,
     Closed,
+    /// The loop ended while the put waited in the channel: it was withdrawn and its value put
+    /// back in the sender's slot.
+    Ended,
 }
 
 impl<T: Send + 'static> Chan<T> {
@@ -180,13 +184,29 @@ impl<T: Send + 'static> ChanSender<T> {
                     *lock(&theirs) = Some(value);
                     drop(tx.send(Answer::Full));
                 }
-                Err(TryPutError::Full(value)) => chan.put_then(value, move |accepted| {
-                    drop(tx.send(if accepted {
-                        Answer::Accepted
-                    } else {
-                        Answer::Closed
-                    }));
-                }),
+                Err(TryPutError::Full(value)) => {
+                    // The put waits in the channel. Should the loop end first, a hook withdraws
+                    // it and hands the value back, however long the channel itself lives on.
+                    let hook = Rc::new(Cell::new(None));
+                    let completed = hook.clone();
+                    let answer = tx.clone();
+                    let parked = chan.put_then_parked(value, move |accepted| {
+                        if let Some(key) = completed.take() {
+                            runtime::forget_end_hook(key);
+                        }
+                        drop(answer.send(if accepted {
+                            Answer::Accepted
+                        } else {
+                            Answer::Closed
+                        }));
+                    });
+                    if let Some(put) = parked {
+                        hook.set(runtime::on_end(Box::new(move || {
+                            *lock(&theirs) = chan.withdraw_put(put);
+                            drop(tx.send(Answer::Ended));
+                        })));
+                    }
+                }
             }
         });
         let answer = called.ok().and_then(|()| rx.recv().ok());
@@ -198,7 +218,7 @@ impl<T: Send + 'static> ChanSender<T> {
                 Some(v) => Err(SendError::Closed(v)),
                 None => Err(SendError::LoopEnded(None)),
             },
-            None => Err(SendError::LoopEnded(value())),
+            Some(Answer::Ended) | None => Err(SendError::LoopEnded(value())),
         }
     }
 }

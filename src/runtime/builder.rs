@@ -1,7 +1,8 @@
 //! `Runtime` and its builder: virtual time, the seed, and `run`.
 
+use std::any::Any;
 use std::future::Future;
-use std::panic::resume_unwind;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use super::context;
 use super::core::{Core, Failure};
@@ -139,28 +140,48 @@ impl Runtime {
         );
         let core = Core::new(self.virtual_time, self.next_seed(), self.perturb, record);
         let was_tracing = trace::set(record);
-        let result = context::enter(&core, || {
-            let result = {
+        let core = &core;
+        let result = context::enter(core, || {
+            // Whatever unwinds (the main future's destructor, a foreign waker, the poller), the
+            // loop still ends the one way below, so that no other thread waits on it for ever.
+            let result = catch_unwind(AssertUnwindSafe(move || {
                 pin_utils::pin_mut!(future);
-                core.block_on(future)
-            };
-            core.shutdown();
-            result
+                catch_unwind(AssertUnwindSafe(|| core.block_on(future.as_mut()))).unwrap_or_else(
+                    |payload| {
+                        Err(Failure::panicked(
+                            "the event loop (a foreign waker or the poller)",
+                            payload,
+                        ))
+                    },
+                )
+            }))
+            .unwrap_or_else(|payload| {
+                Err(Failure::panicked(
+                    "the destructor of the main future",
+                    payload,
+                ))
+            });
+            let ended = core.shutdown();
+            match (result, ended) {
+                (Ok(_), Some(failure)) => Err(failure),
+                (result, _) => result,
+            }
         });
         trace::set(was_tracing);
         let trace = core.take_trace();
         match result {
             Ok(output) => (output, trace),
-            Err(Failure::MainPanicked(payload)) => resume_unwind(payload),
-            Err(Failure::TaskPanicked { task, payload }) => {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string panic payload".to_string());
+            Err(Failure::Panicked { who, payload }) => {
+                let message = match message_of(&*payload) {
+                    Some(message) => message,
+                    // The main future's typed payload (`panic_any`) goes on unchanged, for the
+                    // caller of `run` to read.
+                    None if who == "main" => resume_unwind(payload),
+                    None => "a non-string panic payload".to_string(),
+                };
                 panic!(
-                    "{task} panicked: {message}\n(seed {seed}: run with {SEED_VAR}={seed} to replay this run)",
-                    seed = core.seed()
+                    "{who} panicked: {message}\n{hint}",
+                    hint = replay_hint(core.seed())
                 )
             }
             Err(Failure::Deadlock(report)) => panic!("{report}"),
@@ -215,4 +236,17 @@ where
     F::Output: Send + 'static,
 {
     Runtime::new().run_in_thread(main)
+}
+
+/// The text of a panic payload, if it is a string (`panic!` with a message).
+fn message_of(payload: &(dyn Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+}
+
+/// The line of a failure report that says how to replay the run.
+pub(crate) fn replay_hint(seed: u64) -> String {
+    format!("(seed {seed}: run with {SEED_VAR}={seed} to replay this run)")
 }

@@ -35,16 +35,33 @@ static NEXT_LOOP_ID: AtomicU32 = AtomicU32::new(1);
 
 /// Why a run ended without the main future's output.
 pub(crate) enum Failure {
-    /// The main future panicked; its payload is resumed unchanged.
-    MainPanicked(Box<dyn Any + Send>),
-    /// A spawned task panicked.
-    TaskPanicked {
-        task: String,
+    /// Code run by the loop panicked: `who` names it for the message ("main", "task 'worker'",
+    /// "a remote call", "the destructor of task #3", ...).
+    Panicked {
+        who: String,
         payload: Box<dyn Any + Send>,
     },
     /// Nothing could ever wake the main future; the report says who waits on what.
     Deadlock(String),
 }
+
+impl Failure {
+    /// A panic of the code that `who` names.
+    pub(crate) fn panicked(who: impl Into<String>, payload: Box<dyn Any + Send>) -> Failure {
+        Failure::Panicked {
+            who: who.into(),
+            payload,
+        }
+    }
+}
+
+/// A closure the loop runs when it ends, before it drops its tasks: it withdraws an operation that
+/// another thread waits on, so that the thread hears `LoopEnded` and gets its value back.
+pub(crate) type EndHook = Box<dyn FnOnce()>;
+
+/// How many rounds of callbacks the loop runs as it ends (see `Core::run_pending_callbacks`): a
+/// callback that completes another operation queues that one's callback for the next round.
+const CALLBACK_ROUNDS_AT_END: usize = 1024;
 
 /// The state of one running loop. It lives on the stack of `run`; the thread-local context points at
 /// it while `run` executes.
@@ -62,6 +79,9 @@ pub(crate) struct Core {
     ready: RefCell<VecDeque<TaskId>>,
     /// Whether the main future is in `ready`.
     main_scheduled: Cell<bool>,
+    /// Set once the main future has returned its output: it is never polled again, whatever wakes
+    /// it (a waker it left behind, a channel it was still registered in).
+    main_done: Cell<bool>,
     /// What the main future is parked on.
     main_waits_on: RefCell<WaitsOn>,
     /// Every channel a task has parked an operation in, asked for its waiting operations when a
@@ -82,6 +102,8 @@ pub(crate) struct Core {
     /// Objects of this loop that other threads name by key (through a `Handle`): the channels behind
     /// thread-safe senders.
     locals: RefCell<Slab<Rc<dyn Any>>>,
+    /// What to withdraw when the loop ends: operations that other threads block on.
+    end_hooks: RefCell<Slab<EndHook>>,
     /// I/O sources registered with the poller, by poller key.
     io: RefCell<IoSources>,
     /// The poller's event buffer; made at the first wait.
@@ -113,6 +135,7 @@ impl Core {
             names: RefCell::new(HashMap::new()),
             ready: RefCell::new(VecDeque::new()),
             main_scheduled: Cell::new(false),
+            main_done: Cell::new(false),
             main_waits_on: RefCell::new(WaitsOn::Unknown),
             channels: RefCell::new(Vec::new()),
             channels_kept: Cell::new(0),
@@ -122,6 +145,7 @@ impl Core {
             injected: RefCell::new(Vec::new()),
             calls: RefCell::new(Vec::new()),
             locals: RefCell::new(Slab::new()),
+            end_hooks: RefCell::new(Slab::new()),
             io: RefCell::new(IoSources::default()),
             events: RefCell::new(None),
             clock: Clock::new(virtual_time),
@@ -204,7 +228,7 @@ impl Core {
     /// Puts a task at the back of the ready queue unless it is already there. Stale ids are ignored.
     pub(crate) fn schedule(&self, id: TaskId) {
         let queued = if id == TaskId::MAIN {
-            !self.main_scheduled.replace(true)
+            !self.main_done.get() && !self.main_scheduled.replace(true)
         } else {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.get_mut(id.key as usize) {
@@ -266,6 +290,20 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_task(name, future, false)
+    }
+
+    /// Runs the callback `f` of a completed operation as a task of its own, in a later turn; if
+    /// the loop ends first, it still runs before the tasks are dropped.
+    pub(crate) fn spawn_callback(&self, f: Box<dyn FnOnce()>) {
+        self.spawn_task(None, async move { f() }, true);
+    }
+
+    fn spawn_task<F>(&self, name: Option<Rc<str>>, future: F, callback: bool) -> TaskId
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let gen = self.spawned.get().wrapping_add(1);
         self.spawned.set(gen);
         let key = self.tasks.borrow_mut().insert(TaskSlot {
@@ -278,6 +316,7 @@ impl Core {
             join_waiter: None,
             waits_on: WaitsOn::Unknown,
             noted: false,
+            callback,
         });
         let key = u32::try_from(key)
             .ok()
@@ -339,8 +378,11 @@ impl Core {
                 for _ in 0..n {
                     let id = self.ready.borrow_mut().pop_front();
                     match id {
+                        // Woken during its last poll: it has completed and is not polled again.
+                        Some(TaskId::MAIN) if self.main_done.get() => {}
                         Some(TaskId::MAIN) => {
                             if let Poll::Ready(v) = self.poll_main(main.as_mut())? {
+                                self.main_done.set(true);
                                 output = Some(v);
                             }
                         }
@@ -368,6 +410,19 @@ impl Core {
         }
     }
 
+    /// Keeps the first failure of the run, which ends it.
+    fn fail(&self, failure: Failure) {
+        self.failure.borrow_mut().get_or_insert(failure);
+    }
+
+    /// The failure that ends the run, if there is one.
+    fn take_failure(&self) -> Result<(), Failure> {
+        match self.failure.borrow_mut().take() {
+            Some(failure) => Err(failure),
+            None => Ok(()),
+        }
+    }
+
     /// Schedule exploration: runs the `n` tasks of this turn in a random order from the seeded
     /// generator (ordering rule 1 is given up within the turn; the others hold).
     fn shuffle_turn(&self, n: usize) {
@@ -392,7 +447,7 @@ impl Core {
         let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| main.poll(cx))
         }))
-        .map_err(Failure::MainPanicked);
+        .map_err(|payload| Failure::panicked("main", payload));
         if !self.main_noted.get() {
             *self.main_waits_on.borrow_mut() = WaitsOn::Unknown;
         }
@@ -453,11 +508,17 @@ impl Core {
             }
             Err(payload) => {
                 slot.runnable = Some(runnable);
+                let callback = slot.callback;
                 drop(tasks);
-                let task = self.label(id.key, id.gen);
-                self.failure
-                    .borrow_mut()
-                    .get_or_insert(Failure::TaskPanicked { task, payload });
+                let task = if callback {
+                    format!(
+                        "the callback of a completed operation ({})",
+                        self.label(id.key, id.gen)
+                    )
+                } else {
+                    self.label(id.key, id.gen)
+                };
+                self.fail(Failure::panicked(task, payload));
             }
         }
     }
@@ -466,6 +527,7 @@ impl Core {
     /// ready, moves (virtual) time on or sleeps until something can happen. Fails on a deadlock.
     fn tend(&self) -> Result<(), Failure> {
         self.take_injected();
+        self.take_failure()?;
         if !self.ready.borrow().is_empty() {
             // Tasks are still ready (ordering rule 5): give due timers and I/O their turn without
             // waiting.
@@ -496,7 +558,7 @@ impl Core {
                 None => return Err(Failure::Deadlock(self.deadlock_report())),
             };
             if woke || self.take_injected() {
-                return Ok(());
+                return self.take_failure();
             }
         }
     }
@@ -544,8 +606,19 @@ impl Core {
             }
             any
         };
+        let mut failed = false;
         for call in calls.drain(..) {
-            call();
+            if failed {
+                // The run ends: the calls after a panic never run, and their senders hear
+                // `LoopEnded` (with their values) as the calls drop.
+                drop(call);
+            } else if let Err(payload) = catch_unwind(AssertUnwindSafe(call)) {
+                self.fail(Failure::panicked(
+                    "a remote call (Handle::call, Handle::spawn_with or ChanSender)",
+                    payload,
+                ));
+                failed = true;
+            }
         }
         *self.calls.borrow_mut() = calls;
         any
@@ -624,30 +697,114 @@ impl Core {
         deadlock::report(self.seed, &blocked)
     }
 
-    /// Drops every task still in the slab (their destructors run, and may spawn or wake: those are
-    /// dropped too), then every timer. Called with this loop still current.
-    pub(crate) fn shutdown(&self) {
+    /// Ends the loop, with it still current: runs the callbacks of operations that completed,
+    /// withdraws the operations other threads block on (handing their values back), closes the
+    /// side other threads reach, then drops every task (their destructors run, and may spawn or
+    /// wake: those are dropped too), every timer, the channels kept for other threads and the I/O
+    /// sources. Every step runs even if code in an earlier one panics; the first such panic is
+    /// returned, for the run to report.
+    pub(crate) fn shutdown(&self) -> Option<Failure> {
+        self.run_pending_callbacks();
         loop {
-            let drained: Vec<TaskSlot> = self.tasks.borrow_mut().drain().collect();
+            let hooks: Vec<EndHook> = self.end_hooks.borrow_mut().drain().collect();
+            if hooks.is_empty() {
+                break;
+            }
+            for hook in hooks {
+                self.guarded(|| "the withdrawal of a cross-thread put".to_string(), hook);
+            }
+        }
+        // Calls that never ran drop here: their senders hear `LoopEnded` with their values.
+        let calls = self.shared.close();
+        self.guarded(
+            || "the values of a remote call that never ran".to_string(),
+            || drop(calls),
+        );
+        loop {
+            let drained: Vec<(String, TaskSlot)> = {
+                let mut tasks = self.tasks.borrow_mut();
+                let names = self.names.borrow();
+                let labels: Vec<String> = tasks
+                    .iter()
+                    .map(|(key, slot)| label(names.get(&(key as u32)).map(|n| &**n), slot.gen))
+                    .collect();
+                labels.into_iter().zip(tasks.drain()).collect()
+            };
             self.names.borrow_mut().clear();
             if drained.is_empty() {
                 break;
             }
-            drop(drained);
+            for (task, slot) in drained {
+                self.guarded(|| format!("the destructor of {task}"), || drop(slot));
+            }
         }
         self.ready.borrow_mut().clear();
         let wheel = std::mem::take(&mut *self.timers.borrow_mut());
-        drop(wheel);
-        drop(self.shared.close());
+        self.guarded(
+            || "the destructor of a timer's waker".to_string(),
+            || drop(wheel),
+        );
         let locals = std::mem::take(&mut *self.locals.borrow_mut());
-        drop(locals);
+        self.guarded(
+            || "the destructor of a channel kept for another thread".to_string(),
+            || drop(locals),
+        );
         let io = std::mem::take(&mut *self.io.borrow_mut());
-        drop(io);
+        self.guarded(
+            || "the destructor of an I/O waiter".to_string(),
+            || drop(io),
+        );
         // A channel may outlive this loop and be used in another one, which must learn of it.
         let channels = std::mem::take(&mut *self.channels.borrow_mut());
         for chan in channels.iter().filter_map(Weak::upgrade) {
             chan.forget_loop();
         }
+        self.failure.borrow_mut().take()
+    }
+
+    /// Runs `f`, keeping its panic, if any, as the run's failure under the name `who` gives.
+    fn guarded(&self, who: impl FnOnce() -> String, f: impl FnOnce()) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+            self.fail(Failure::panicked(who(), payload));
+        }
+    }
+
+    /// As the loop ends: runs the callbacks of operations that completed but whose callback has
+    /// not run yet (`put_then`, `get_then`, a cross-thread put), in the order they were queued, so
+    /// that no callback is lost. Callbacks they queue in turn run after them, for at most
+    /// `CALLBACK_ROUNDS_AT_END` rounds. Other ready tasks do not run.
+    fn run_pending_callbacks(&self) {
+        for _ in 0..CALLBACK_ROUNDS_AT_END {
+            let round: Vec<TaskId> = {
+                let tasks = self.tasks.borrow();
+                self.ready
+                    .borrow_mut()
+                    .drain(..)
+                    .filter(|id| {
+                        tasks.get(id.key as usize).is_some_and(|slot| {
+                            slot.gen == id.gen && slot.callback && !slot.finished
+                        })
+                    })
+                    .collect()
+            };
+            if round.is_empty() {
+                return;
+            }
+            for id in round {
+                self.poll_task(id);
+            }
+        }
+    }
+
+    /// Keeps `hook` to run when the loop ends; the key forgets it again.
+    pub(crate) fn on_end(&self, hook: EndHook) -> usize {
+        self.end_hooks.borrow_mut().insert(hook)
+    }
+
+    /// Forgets the hook kept under `key`: what it would withdraw has completed.
+    pub(crate) fn forget_end_hook(&self, key: usize) {
+        let hook = self.end_hooks.borrow_mut().try_remove(key);
+        drop(hook);
     }
 
     /// Polls a task's completion for its join handle: the output once finished.

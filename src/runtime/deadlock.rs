@@ -134,10 +134,7 @@ pub(crate) fn report(seed: u64, blocked: &[(String, String)]) -> String {
     for (who, what) in blocked {
         let _ = write!(text, "\n  {who}: waits on {what}");
     }
-    let _ = write!(
-        text,
-        "\n(seed {seed}: run with AIOCHAN_SEED={seed} to replay this run)"
-    );
+    let _ = write!(text, "\n{}", super::builder::replay_hint(seed));
     text
 }
 

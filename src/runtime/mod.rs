@@ -22,9 +22,18 @@
 //!    nothing else runs in between.
 //! 4. **`run` returns once the main future's completion has been seen by the loop.** The loop sees
 //!    it at the end of the turn that follows the one in which the main future completed: the tasks
-//!    that were ready when it completed get that one last turn, as in Python's asyncio, whose loop
-//!    stops on a callback queued when the main task finishes. Tasks still pending are then dropped,
-//!    and their destructors run.
+//!    that were ready when it completed, and those woken later in that same turn, get that one
+//!    last turn, as in Python's asyncio, whose loop stops on a callback queued when the main task
+//!    finishes. The main future is never polled again, whatever wakes it. Then the callbacks of
+//!    operations that completed (`put_then`, `get_then`, a cross-thread put) and have not run yet
+//!    run, in the order they were queued; the tasks still pending are dropped, and their
+//!    destructors run.
+//!
+//! A callback of `put_then` or `get_then` whose operation completes when another task acts (a get
+//! that takes the parked put's value, say) runs as a task of its own in a later turn, never inside
+//! that task's operation (Python's aiochan runs it inside); an operation that completes at once
+//! runs its callback before `put_then`/`get_then` returns.
+//!
 //! 5. **No starvation.** A task that yields in a loop cannot starve timers or I/O: after at most 32
 //!    turns in a row the loop looks at due timers and I/O even while tasks are still ready. Under
 //!    virtual time the clock moves only when nothing is ready.
@@ -32,7 +41,13 @@
 //! # Failures
 //!
 //! A panic in a task ends the run: the other tasks are dropped and `run` panics with the task's
-//! name and the message. When the main future is pending and nothing can ever wake anything, `run`
+//! name, the message and the seed. So does a panic anywhere else the loop runs code: in a
+//! [`Handle::call`] closure or a [`Handle::spawn_with`] constructor ("a remote call"), in a
+//! destructor as the loop ends ("the destructor of task 'worker'"), or in the main future (named
+//! "main"; a payload that is not a string, from `panic_any`, is resumed unchanged). However a run
+//! ends, it ends the same way: other threads see it ended ([`Handle::is_ended`]), queued remote
+//! calls and threads blocked in [`ChanSender::put_blocking`](crate::ChanSender::put_blocking) get
+//! `LoopEnded` with their values handed back, and every destructor runs. When the main future is pending and nothing can ever wake anything, `run`
 //! panics with `deadlock: all tasks are asleep` followed by one line per blocked task saying what it
 //! waits on, and the seed to replay the run with.
 //!
@@ -42,6 +57,12 @@
 //! the waker might hand the clone to another thread, so while such a clone lives the loop waits
 //! instead: a deadlock involving a foreign future that keeps a waker (another crate's channel, a
 //! combinator that wraps the waker) makes `run` wait forever rather than report.
+//!
+//! A [`Handle`] (and so a [`ChanSender`](crate::ChanSender), which holds one) counts the same way:
+//! while one is alive, another thread may still send the loop work, so an idle loop waits for it
+//! instead of reporting a deadlock. A test that wants the report should drop its handles and
+//! senders once the other threads are done with them, or run its logic without threads under
+//! [`testing::check`](crate::testing::check) or [`Builder::virtual_time`].
 //!
 //! # Threads
 //!
@@ -189,11 +210,22 @@ pub(crate) fn record(event: impl FnOnce(&core::Core) -> trace::Event) {
     }
 }
 
-/// Runs `f` on the running loop in a later turn, as a task of its own; right away if no loop runs.
+/// Runs `f` on the running loop in a later turn, as a task of its own (and at the latest as the
+/// loop ends); right away if no loop runs.
 pub(crate) fn defer(f: Box<dyn FnOnce()>) {
     if context::is_running() {
-        go(async move { f() });
+        context::with_core("defer", |core| core.spawn_callback(f));
     } else {
         f();
     }
+}
+
+/// Keeps `hook` to run when the running loop ends (see `Core::shutdown`); `None` outside a loop.
+pub(crate) fn on_end(hook: core::EndHook) -> Option<usize> {
+    context::with_current(|core| core.on_end(hook))
+}
+
+/// Forgets a hook kept by `on_end`.
+pub(crate) fn forget_end_hook(key: usize) {
+    context::with_current(|core| core.forget_end_hook(key));
 }

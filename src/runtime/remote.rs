@@ -26,7 +26,8 @@ impl std::error::Error for LoopEnded {}
 /// [`LoopEnded`]; none ever blocks forever.
 ///
 /// While a handle exists, the loop counts on it to bring work: an idle loop then waits for it
-/// instead of reporting a deadlock.
+/// instead of reporting a deadlock (see "Failures" in [`runtime`](crate::runtime) for how to get the
+/// report in a test). However the loop ends, even by a panic, every handle then sees it ended.
 ///
 /// ```
 /// use aiochan::Handle;
@@ -60,7 +61,8 @@ impl Handle {
         Handle { shared }
     }
 
-    /// Runs `f` on the loop's thread, between turns.
+    /// Runs `f` on the loop's thread, between turns. A panic in `f` ends the run: `run` panics
+    /// naming "a remote call".
     pub fn call(&self, f: impl FnOnce() + Send + 'static) -> Result<(), LoopEnded> {
         self.shared.call(Box::new(f)).map_err(|_| LoopEnded)
     }

@@ -103,6 +103,9 @@ pub(crate) struct TaskSlot {
     pub(crate) waits_on: WaitsOn,
     /// Whether the current poll recorded what it waits on; if not, `waits_on` becomes `Unknown`.
     pub(crate) noted: bool,
+    /// Whether the task runs the callback of a completed operation (`put_then`, `get_then`): such
+    /// a task still runs when the loop ends before it (see `Core::shutdown`).
+    pub(crate) callback: bool,
 }
 
 /// How a task is shown in messages: `'name'` when named, `#n` (its spawn number) otherwise.
