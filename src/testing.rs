@@ -53,6 +53,7 @@ pub fn check<F: Future>(seed: u64, future: F) -> F::Output {
     Runtime::builder()
         .virtual_time(true)
         .seed(seed)
+        .leak_check(true)
         .build()
         .run(future)
 }
@@ -75,6 +76,9 @@ pub struct Explore {
     seeds: Vec<u64>,
     /// Whether turns run their ready tasks in a seeded random order.
     perturb: bool,
+    /// Whether a run that leaves tasks blocked after `main` returns fails (see
+    /// [`Builder::leak_check`](crate::Builder::leak_check)).
+    leak_check: bool,
 }
 
 /// A failing run found by [`Explore::find`].
@@ -100,6 +104,7 @@ impl Explore {
         Explore {
             seeds: (0..100).collect(),
             perturb: true,
+            leak_check: true,
         }
     }
 
@@ -115,6 +120,14 @@ impl Explore {
     #[must_use]
     pub fn perturb(mut self, on: bool) -> Explore {
         self.perturb = on;
+        self
+    }
+
+    /// Whether a run that leaves tasks blocked once `main` returns fails (on by default; see
+    /// [`Builder::leak_check`](crate::Builder::leak_check)).
+    #[must_use]
+    pub fn leak_check(mut self, on: bool) -> Explore {
+        self.leak_check = on;
         self
     }
 
@@ -138,6 +151,7 @@ impl Explore {
             let runtime = Runtime::builder()
                 .virtual_time(true)
                 .perturb(self.perturb)
+                .leak_check(self.leak_check)
                 .seed(seed)
                 .build();
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| runtime.run(body()))) {

@@ -108,6 +108,9 @@ pub(crate) struct State<T> {
     parks_to_sweep_takes: usize,
     /// Set once by `close`.
     closed: bool,
+    /// Set for a channel that the loop's clock closes or feeds (`timeout`, `tick_tock`): waiting
+    /// on it is waiting for a timer, which the leak check forgives.
+    pub(crate) timed: bool,
     /// Values delivered from the buffer.
     delivered_buffered: u64,
     /// Values delivered to a get that had been waiting.
@@ -136,6 +139,7 @@ impl<T: 'static> State<T> {
             parks_to_sweep_puts: MAX_DIRTY,
             parks_to_sweep_takes: MAX_DIRTY,
             closed: false,
+            timed: false,
             delivered_buffered: 0,
             delivered_queued: 0,
             delivered_immediate: 0,
@@ -195,7 +199,7 @@ impl<T: 'static> State<T> {
     /// How deadlock reports name this channel, made at the first call.
     fn site_ref(&mut self) -> &Rc<WaitSite> {
         if self.site.is_none() {
-            self.site = Some(Rc::new(WaitSite::new(self.label())));
+            self.site = Some(Rc::new(WaitSite::new(self.label(), self.timed)));
         }
         self.site.as_ref().expect("made just above")
     }

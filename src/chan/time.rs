@@ -23,6 +23,7 @@ use crate::runtime::{go, now, sleep_until};
 /// Outside a running loop.
 pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
     let c = Chan::new();
+    c.state.borrow_mut().timed = true;
     let closer = c.clone();
     let deadline = now() + duration;
     go(async move {
@@ -56,8 +57,10 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 /// Outside a running loop.
 pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
     let c = Chan::new();
+    c.state.borrow_mut().timed = true;
     let ticker = c.clone();
     let start = now();
+    // The ticker is part of the clock, like a timer: it outlives `main` without being a leak.
     go(async move {
         let mut count = 0u32;
         loop {
@@ -67,6 +70,7 @@ pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
                 break;
             }
         }
-    });
+    })
+    .daemon();
     c
 }

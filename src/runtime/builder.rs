@@ -31,6 +31,8 @@ pub struct Runtime {
     seed: Option<u64>,
     /// Whether each turn runs its ready tasks in a random order from the seed.
     perturb: bool,
+    /// Whether a run whose `main` returns with tasks still blocked fails with a leak report.
+    leak_check: bool,
 }
 
 /// Configures a [`Runtime`].
@@ -64,6 +66,34 @@ impl Builder {
     /// [`testing`](crate::testing)).
     pub fn perturb(mut self, on: bool) -> Builder {
         self.runtime.perturb = on;
+        self
+    }
+
+    /// The leak check (off by default for a plain run; on in [`testing`](crate::testing)): once
+    /// `main` has returned and the loop has given the ready tasks their last turn, a task still
+    /// parked on something no timer can end (a channel operation, a select with no `timeout` arm,
+    /// a join of such a task) is a leak, and `run` panics with
+    /// `leak: 2 tasks still blocked after main returned`, one line per task saying what it waits
+    /// on, and the seed. A task waiting only for a timer (a `sleep`, a select with a `timeout`
+    /// arm) is not a leak: it would finish on its own. Mark a task meant to outlive `main` (a
+    /// server loop, a ticker) with [`JoinHandle::daemon`](crate::JoinHandle::daemon).
+    ///
+    /// ```
+    /// use aiochan::{go, Chan, Runtime};
+    ///
+    /// let rt = Runtime::builder().virtual_time(true).leak_check(true).build();
+    /// let leaked = std::panic::catch_unwind(|| {
+    ///     rt.run(async {
+    ///         let c = Chan::<u32>::new().named("results");
+    ///         let stuck = c.clone();
+    ///         go(async move { stuck.put(1).await }); // nobody ever gets it
+    ///     })
+    /// });
+    /// let message = *leaked.unwrap_err().downcast::<String>().unwrap();
+    /// assert!(message.starts_with("leak: 1 task still blocked after main returned\n  task #1: waits on put to channel 'results'"));
+    /// ```
+    pub fn leak_check(mut self, on: bool) -> Builder {
+        self.runtime.leak_check = on;
         self
     }
 
@@ -138,7 +168,13 @@ impl Runtime {
             "aiochan::run called inside a running event loop: await the future, \
              or spawn it with aiochan::go, instead of starting a second loop on this thread"
         );
-        let core = Core::new(self.virtual_time, self.next_seed(), self.perturb, record);
+        let core = Core::new(
+            self.virtual_time,
+            self.next_seed(),
+            self.perturb,
+            self.leak_check,
+            record,
+        );
         let was_tracing = trace::set(record);
         let core = &core;
         let result = context::enter(core, || {
@@ -184,7 +220,7 @@ impl Runtime {
                     hint = replay_hint(core.seed())
                 )
             }
-            Err(Failure::Deadlock(report)) => panic!("{report}"),
+            Err(Failure::Deadlock(report) | Failure::Leak(report)) => panic!("{report}"),
         }
     }
 

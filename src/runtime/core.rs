@@ -43,6 +43,9 @@ pub(crate) enum Failure {
     },
     /// Nothing could ever wake the main future; the report says who waits on what.
     Deadlock(String),
+    /// Tasks were still blocked when `main` returned, with the leak check on; the report says
+    /// who waits on what.
+    Leak(String),
 }
 
 impl Failure {
@@ -122,12 +125,20 @@ pub(crate) struct Core {
     current: Cell<TaskId>,
     /// Whether each turn runs its ready tasks in a random order (schedule exploration).
     perturb: bool,
+    /// Whether `main` returning with tasks still blocked on what no timer can end fails the run.
+    leak_check: bool,
     /// The events recorded so far, when tracing.
     trace: RefCell<Option<Trace>>,
 }
 
 impl Core {
-    pub(crate) fn new(virtual_time: bool, seed: u64, perturb: bool, trace: bool) -> Core {
+    pub(crate) fn new(
+        virtual_time: bool,
+        seed: u64,
+        perturb: bool,
+        leak_check: bool,
+        trace: bool,
+    ) -> Core {
         Core {
             id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
             shared: Arc::new(Shared::new()),
@@ -155,6 +166,7 @@ impl Core {
             failure: RefCell::new(None),
             current: Cell::new(TaskId::MAIN),
             perturb,
+            leak_check,
             trace: RefCell::new(trace.then(Trace::default)),
         }
     }
@@ -317,6 +329,7 @@ impl Core {
             waits_on: WaitsOn::Unknown,
             noted: false,
             callback,
+            daemon: false,
         });
         let key = u32::try_from(key)
             .ok()
@@ -394,6 +407,11 @@ impl Core {
                     }
                 }
                 if finishing {
+                    if self.leak_check {
+                        if let Some(report) = self.leak_report() {
+                            return Err(Failure::Leak(report));
+                        }
+                    }
                     return Ok(output.expect("the main future's output is kept until run returns"));
                 }
                 if output.is_some() {
@@ -664,23 +682,119 @@ impl Core {
         }
     }
 
-    fn deadlock_report(&self) -> String {
-        // What tasks wait on in channels comes from the channels' queues; the records the tasks
-        // noted cover the rest (timers, joins, sockets, a channel being drained).
+    /// What every task parked in a channel waits on, read from the channels' queues: its
+    /// description, and whether a timer will end the wait (an arm on a `timeout` channel).
+    fn parked_in_channels(&self) -> HashMap<TaskId, (String, bool)> {
         let mut parked = Vec::new();
         for chan in self.channels.borrow().iter().filter_map(Weak::upgrade) {
             chan.parked(&mut parked);
         }
-        let parked: HashMap<TaskId, String> =
-            deadlock::describe_parked(parked).into_iter().collect();
-        let tasks = self.tasks.borrow();
-        let describe = |id: TaskId, what: &WaitsOn| match parked.get(&id) {
-            Some(text) => text.clone(),
+        deadlock::describe_parked(parked)
+            .into_iter()
+            .map(|(task, text, timed)| (task, (text, timed)))
+            .collect()
+    }
+
+    /// How reports describe what `id` waits on: from the channels' queues (`parked`), or else
+    /// from the record the task noted.
+    fn describe_wait(
+        &self,
+        tasks: &Slab<TaskSlot>,
+        parked: &HashMap<TaskId, (String, bool)>,
+        id: TaskId,
+        what: &WaitsOn,
+    ) -> String {
+        match parked.get(&id) {
+            Some((text, _)) => text.clone(),
             None => what.describe(|target| match tasks.get(target.key as usize) {
                 Some(slot) if slot.gen == target.gen => self.label(target.key, slot.gen),
                 _ => "a task that no longer exists".to_string(),
             }),
-        };
+        }
+    }
+
+    /// The leak check, once `main` has returned and had its last turn: the tasks (not daemons)
+    /// still parked on what no timer can end (a channel operation, a select with no `timeout`
+    /// arm, a join of such a task, a lock), with what each waits on; `None` if there is none.
+    /// Tasks that are ready, asleep on a timer, or waiting on something outside aiochan (a
+    /// socket, a thread, a foreign future) are not reported.
+    fn leak_report(&self) -> Option<String> {
+        let parked = self.parked_in_channels();
+        let tasks = self.tasks.borrow();
+        // Whether the task waits on what no timer ends; joins are settled once their target is.
+        let mut blocked: HashMap<TaskId, Option<bool>> = HashMap::new();
+        for (key, slot) in tasks.iter() {
+            if slot.finished || slot.scheduled || slot.callback {
+                continue;
+            }
+            let id = TaskId {
+                key: key as u32,
+                gen: slot.gen,
+            };
+            let verdict = match parked.get(&id) {
+                Some(&(_, timed)) => Some(!timed),
+                None => match &slot.waits_on {
+                    WaitsOn::Join(_) => None,
+                    other => Some(other.blocks_for_ever()),
+                },
+            };
+            blocked.insert(id, verdict);
+        }
+        // A join blocks for ever when the task it joins does (a join of a finished or gone task
+        // is about to complete).
+        loop {
+            let mut settled = false;
+            for (key, slot) in tasks.iter() {
+                let id = TaskId {
+                    key: key as u32,
+                    gen: slot.gen,
+                };
+                if let (Some(None), WaitsOn::Join(target)) = (blocked.get(&id), &slot.waits_on) {
+                    let verdict = match blocked.get(target) {
+                        Some(Some(v)) => Some(*v),
+                        Some(None) => None,
+                        None => Some(false),
+                    };
+                    if verdict.is_some() {
+                        blocked.insert(id, verdict);
+                        settled = true;
+                    }
+                }
+            }
+            if !settled {
+                break;
+            }
+        }
+        let mut leaked: Vec<(u32, String)> = blocked
+            .iter()
+            // A ring of joins never settles: each waits for ever.
+            .filter(|(id, verdict)| verdict.unwrap_or(true) && !tasks[id.key as usize].daemon)
+            .map(|(&id, _)| {
+                let slot = &tasks[id.key as usize];
+                (
+                    slot.gen,
+                    format!(
+                        "{}: waits on {}",
+                        self.label(id.key, id.gen),
+                        self.describe_wait(&tasks, &parked, id, &slot.waits_on)
+                    ),
+                )
+            })
+            .collect();
+        if leaked.is_empty() {
+            return None;
+        }
+        leaked.sort();
+        let lines: Vec<String> = leaked.into_iter().map(|(_, line)| line).collect();
+        Some(deadlock::leak_report(self.seed, &lines))
+    }
+
+    fn deadlock_report(&self) -> String {
+        // What tasks wait on in channels comes from the channels' queues; the records the tasks
+        // noted cover the rest (timers, joins, sockets, a channel being drained).
+        let parked = self.parked_in_channels();
+        let tasks = self.tasks.borrow();
+        let describe = |id: TaskId, what: &WaitsOn| self.describe_wait(&tasks, &parked, id, what);
         let mut blocked = vec![(
             "main".to_string(),
             describe(TaskId::MAIN, &self.main_waits_on.borrow()),
@@ -862,6 +976,15 @@ impl Core {
             } else {
                 slot.detached = true;
                 slot.join_waiter = None;
+            }
+        }
+    }
+
+    /// Marks a task as a daemon, which the leak check never reports.
+    pub(crate) fn daemon(&self, id: TaskId) {
+        if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
+            if slot.gen == id.gen {
+                slot.daemon = true;
             }
         }
     }

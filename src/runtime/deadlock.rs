@@ -52,10 +52,11 @@ pub(crate) trait ParkedIn {
 }
 
 /// Describes what each task in `waits` waits on, from its channels' queues: one select (its arms in
-/// the caller's order), else its parked operations one after the other.
-pub(crate) fn describe_parked(mut waits: Vec<ParkedWait>) -> Vec<(TaskId, String)> {
+/// the caller's order), else its parked operations one after the other; and whether a timer will
+/// end the wait (one of those operations is on a `timeout` or `tick_tock` channel).
+pub(crate) fn describe_parked(mut waits: Vec<ParkedWait>) -> Vec<(TaskId, String, bool)> {
     waits.sort_by_key(|w| (w.task.key, w.task.gen, w.select.is_none(), w.select));
-    let mut described: Vec<(TaskId, String)> = Vec::new();
+    let mut described: Vec<(TaskId, String, bool)> = Vec::new();
     let mut i = 0;
     while i < waits.len() {
         let task = waits[i].task;
@@ -75,7 +76,8 @@ pub(crate) fn describe_parked(mut waits: Vec<ParkedWait>) -> Vec<(TaskId, String
                 ops.join(", and on ")
             }
         };
-        described.push((task, text));
+        let timed = mine.iter().any(|w| w.site.is_timed());
+        described.push((task, text, timed));
         i = end;
     }
     described
@@ -94,11 +96,19 @@ pub(crate) enum ChanOp {
 pub(crate) struct WaitSite {
     /// `channel 'jobs'` or `channel #3`.
     label: String,
+    /// Whether the loop's clock ends waits on it (a `timeout` channel closes when its timer fires,
+    /// a `tick_tock` channel gets a tick): a task waiting on it is not leaked.
+    timed: bool,
 }
 
 impl WaitSite {
-    pub(crate) fn new(label: String) -> WaitSite {
-        WaitSite { label }
+    pub(crate) fn new(label: String, timed: bool) -> WaitSite {
+        WaitSite { label, timed }
+    }
+
+    /// Whether a timer ends waits on this channel.
+    pub(crate) fn is_timed(&self) -> bool {
+        self.timed
     }
 
     pub(crate) fn describe(&self, op: ChanOp) -> String {
@@ -111,6 +121,18 @@ impl WaitSite {
 }
 
 impl WaitsOn {
+    /// Whether the wait lasts for ever unless another task acts: false for a timer, for a
+    /// channel a timer ends, and for what lies outside aiochan (a socket, a foreign future). A
+    /// join depends on the joined task, which the caller settles.
+    pub(crate) fn blocks_for_ever(&self) -> bool {
+        match self {
+            WaitsOn::Unknown | WaitsOn::Timer | WaitsOn::Io => false,
+            WaitsOn::Join(_) => true,
+            WaitsOn::Chan { site, .. } => !site.is_timed(),
+            WaitsOn::Select(arms) => !arms.iter().any(|(site, _)| site.is_timed()),
+        }
+    }
+
     /// The description in a deadlock report; `task` names another task.
     pub(crate) fn describe(&self, task: impl FnOnce(super::task::TaskId) -> String) -> String {
         match self {
@@ -125,6 +147,24 @@ impl WaitsOn {
             }
         }
     }
+}
+
+/// Builds the text of the leak check's panic from one line per leaked task.
+pub(crate) fn leak_report(seed: u64, leaked: &[String]) -> String {
+    let n = leaked.len();
+    let mut text = format!(
+        "leak: {n} task{s} still blocked after main returned",
+        s = if n == 1 { "" } else { "s" }
+    );
+    for line in leaked {
+        let _ = write!(text, "\n  {line}");
+    }
+    let _ = write!(
+        text,
+        "\n(mark a task meant to outlive main with JoinHandle::daemon)\n{}",
+        super::builder::replay_hint(seed)
+    );
+    text
 }
 
 /// Builds the text of the deadlock panic from the blocked tasks, in spawn order, each with a

@@ -103,6 +103,26 @@ impl<T> JoinHandle<T> {
         std::mem::forget(self);
     }
 
+    /// Marks the task as meant to outlive `main` (a server loop, a ticker, a worker pool), so that
+    /// the leak check ([`Builder::leak_check`](crate::Builder::leak_check), on in
+    /// [`testing`](crate::testing)) never reports it. Returns the handle, to await or drop.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan};
+    ///
+    /// aiochan::testing::check(1, async {
+    ///     let requests = Chan::<u32>::new();
+    ///     let server = requests.clone();
+    ///     // Serves for as long as the program runs; without `daemon` the check reports it.
+    ///     go(async move { while let Some(_request) = server.get().await {} }).daemon();
+    ///     requests.put(1).await;
+    /// });
+    /// ```
+    pub fn daemon(self) -> JoinHandle<T> {
+        self.on_own_loop(|core| core.daemon(self.id));
+        self
+    }
+
     fn on_own_loop<R>(&self, f: impl FnOnce(&super::core::Core) -> R) -> Option<R> {
         context::with_current(|core| (core.id() == self.loop_id).then(|| f(core))).flatten()
     }

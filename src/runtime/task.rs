@@ -106,6 +106,9 @@ pub(crate) struct TaskSlot {
     /// Whether the task runs the callback of a completed operation (`put_then`, `get_then`): such
     /// a task still runs when the loop ends before it (see `Core::shutdown`).
     pub(crate) callback: bool,
+    /// Set by `JoinHandle::daemon`: the task may outlive `main` (a server loop, a ticker), so the
+    /// leak check never reports it.
+    pub(crate) daemon: bool,
 }
 
 /// How a task is shown in messages: `'name'` when named, `#n` (its spawn number) otherwise.
