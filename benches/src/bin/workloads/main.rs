@@ -5,6 +5,7 @@ mod external;
 mod flume_impl;
 mod futures_impl;
 mod parallel;
+mod remote;
 mod smol_impl;
 mod table;
 mod tokio_impl;
@@ -21,6 +22,7 @@ const USAGE: &str = "\
 usage: workloads <impl> <workload> <n>
        workloads [--rounds N] [--workloads a,b,..] [--impls a,b,..]
        workloads parallel ...   (parallel_pipe against std threads; see `workloads parallel -h`)
+       workloads remote ...     (threads feeding one loop; see `workloads remote -h`)
 
 The first form runs one workload once and prints its figures on one line.
 The second runs every selected pair as subprocesses, alternating implementations
@@ -135,6 +137,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("-h" | "--help") => println!("{}", usage()),
         Some("parallel") => parallel::main(&args[1..]),
+        Some("remote") => remote::main(&args[1..]),
         Some(first) if !first.starts_with("--") => run_one(&args),
         _ => print!("{}", run_table(&parse_selection(args))),
     }
