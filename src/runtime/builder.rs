@@ -1,8 +1,10 @@
-//! `Runtime` and its builder: virtual time, the seed, and `run`.
+//! `Runtime` and its builder: virtual time, the seed, the blocking pool's sizes, and `run`.
 
 use std::future::Future;
 use std::panic::resume_unwind;
+use std::time::Duration;
 
+use super::blocking_pool::BlockingConfig;
 use super::context;
 use super::core::{Core, Failure};
 use super::rng;
@@ -12,7 +14,8 @@ use super::trace::{self, Trace};
 /// The environment variable that overrides every runtime's seed, to replay a run.
 pub const SEED_VAR: &str = "AIOCHAN_SEED";
 
-/// How to run an event loop: real or virtual time, and the seed of its random choices.
+/// How to run an event loop: real or virtual time, the seed of its random choices, and the sizes of
+/// its [`spawn_blocking`](crate::spawn_blocking) pool.
 ///
 /// ```
 /// use aiochan::Runtime;
@@ -30,6 +33,8 @@ pub struct Runtime {
     seed: Option<u64>,
     /// Whether each turn runs its ready tasks in a random order from the seed.
     perturb: bool,
+    /// The thread cap and keep-alive of each run's blocking pool.
+    blocking: BlockingConfig,
 }
 
 /// Configures a [`Runtime`].
@@ -63,6 +68,41 @@ impl Builder {
     /// [`testing`](crate::testing)).
     pub fn perturb(mut self, on: bool) -> Builder {
         self.runtime.perturb = on;
+        self
+    }
+
+    /// The most threads the loop's [`spawn_blocking`](crate::spawn_blocking) pool runs at once; 512
+    /// unless set. Calls beyond the cap wait in a queue and start in the order they were made.
+    ///
+    /// ```
+    /// use aiochan::{spawn_blocking, Handle, Runtime};
+    ///
+    /// let rt = Runtime::builder().max_blocking_threads(2).build();
+    /// let (sum, threads) = rt.run(async {
+    ///     let jobs: Vec<_> = (1..=10u64).map(|i| spawn_blocking(move || i * i)).collect();
+    ///     let mut sum = 0;
+    ///     for job in jobs {
+    ///         sum += job.await;
+    ///     }
+    ///     (sum, Handle::current().blocking_threads())
+    /// });
+    /// assert_eq!(sum, 385);
+    /// assert!(threads <= 2);
+    /// ```
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    pub fn max_blocking_threads(mut self, n: usize) -> Builder {
+        assert!(n > 0, "aiochan: max_blocking_threads must be at least 1");
+        self.runtime.blocking.max_threads = n;
+        self
+    }
+
+    /// How long a thread of the loop's [`spawn_blocking`](crate::spawn_blocking) pool waits for
+    /// another job before it exits; 10 s unless set. Whatever the keep-alive, the pool's threads
+    /// exit as soon as they are idle once the loop has ended.
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.runtime.blocking.keep_alive = keep_alive;
         self
     }
 
@@ -137,7 +177,13 @@ impl Runtime {
             "aiochan::run called inside a running event loop: await the future, \
              or spawn it with aiochan::go, instead of starting a second loop on this thread"
         );
-        let core = Core::new(self.virtual_time, self.next_seed(), self.perturb, record);
+        let core = Core::new(
+            self.virtual_time,
+            self.next_seed(),
+            self.perturb,
+            record,
+            self.blocking,
+        );
         let was_tracing = trace::set(record);
         let result = context::enter(&core, || {
             let result = {

@@ -51,6 +51,7 @@
 //! executor.
 
 mod blocking;
+mod blocking_pool;
 mod builder;
 mod clock;
 mod context;
