@@ -528,3 +528,96 @@ fn a_deadlock_after_a_socket_wait_timed_out_is_reported_while_the_socket_lives()
         "{report}"
     );
 }
+
+#[test]
+fn a_forgotten_async_never_has_its_descriptor_closed_while_registered() {
+    // `Async::new(&listener)` followed by `mem::forget` and `drop(listener)` used to close a
+    // registered descriptor; it no longer compiles (see the `Async` docs). What still compiles
+    // keeps the descriptor open for as long as it is registered.
+    let _serial = serial();
+    within(Duration::from_secs(5), || {
+        aiochan::run(async {
+            // The loop's first source opens its poller: count from after that.
+            drop(Async::<UnixStream>::pair().unwrap());
+            let before = open_fds();
+            // A shared object: the forgotten `Async` keeps its share, so dropping ours closes nothing.
+            let listener = Arc::new(TcpListener::bind("127.0.0.1:0").unwrap());
+            let addr = listener.local_addr().unwrap();
+            std::mem::forget(Async::new(listener.clone()).unwrap());
+            drop(listener);
+            assert_eq!(
+                open_fds(),
+                before + 1,
+                "the listener's socket is still open"
+            );
+            // Still listening: the kernel completes a connection to it.
+            let client = Async::<TcpStream>::connect(addr).await.unwrap();
+            drop(client);
+
+            // An owned object is leaked with its `Async`: its socket stays open, and its peer can
+            // still write to it.
+            let (forgotten, peer) = Async::<UnixStream>::pair().unwrap();
+            std::mem::forget(forgotten);
+            peer.write_all(b"still open").await.unwrap();
+
+            // The loop goes on serving other sockets, and dropping or taking apart an `Async`
+            // still closes or returns its object.
+            let in_use = open_fds();
+            let (a, b) = Async::<UnixStream>::pair().unwrap();
+            a.write_all(b"ping").await.unwrap();
+            let mut buf = [0; 4];
+            b.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"ping");
+            drop(a);
+            let b = b.into_inner().unwrap();
+            assert_eq!(open_fds(), in_use + 1, "only the taken-out socket is open");
+            drop(b);
+            assert_eq!(open_fds(), in_use);
+        })
+    });
+}
+
+/// An object whose `as_fd` answers one of two sockets, as a flag says.
+struct Switching {
+    first: UnixStream,
+    second: UnixStream,
+    answer_second: Cell<bool>,
+}
+
+impl AsFd for Switching {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        if self.answer_second.get() {
+            self.second.as_fd()
+        } else {
+            self.first.as_fd()
+        }
+    }
+}
+
+#[test]
+fn an_async_waits_on_the_descriptor_it_registered_when_its_object_later_answers_another() {
+    // Registration changes and removal name the descriptor given at registration, not whatever the
+    // object answers later (which, at removal, would leave the registered one behind).
+    let _serial = serial();
+    let (ready, readable) = within(Duration::from_secs(5), || {
+        aiochan::run(async {
+            let (first, mut first_peer) = UnixStream::pair().unwrap();
+            let (second, _second_peer) = UnixStream::pair().unwrap();
+            let source = Async::new(Switching {
+                first,
+                second,
+                answer_second: Cell::new(false),
+            })
+            .unwrap();
+            source.get_ref().answer_second.set(true);
+            let waiting = source.readable();
+            first_peer.write_all(b"x").unwrap();
+            let ready = waiting.await;
+            let mut buf = [0; 1];
+            let readable = (&source.get_ref().first).read(&mut buf).map(|_| buf[0]);
+            (ready.map_err(|e| e.kind()), readable.map_err(|e| e.kind()))
+        })
+    });
+    assert_eq!(ready, Ok(()));
+    assert_eq!(readable, Ok(b'x'));
+}

@@ -1,9 +1,11 @@
-//! `Runtime` and its builder: virtual time, the seed, and `run`.
+//! `Runtime` and its builder: virtual time, the seed, the blocking pool's sizes, and `run`.
 
 use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
+use super::blocking_pool::BlockingConfig;
 use super::context;
 use super::core::{Core, Failure};
 use super::rng;
@@ -13,7 +15,8 @@ use super::trace::{self, Trace};
 /// The environment variable that overrides every runtime's seed, to replay a run.
 pub const SEED_VAR: &str = "AIOCHAN_SEED";
 
-/// How to run an event loop: real or virtual time, and the seed of its random choices.
+/// How to run an event loop: real or virtual time, the seed of its random choices, and the sizes of
+/// its [`spawn_blocking`](crate::spawn_blocking) pool.
 ///
 /// ```
 /// use aiochan::Runtime;
@@ -33,6 +36,8 @@ pub struct Runtime {
     perturb: bool,
     /// Whether a run whose `main` returns with tasks still blocked fails with a leak report.
     leak_check: bool,
+    /// The thread cap and keep-alive of each run's blocking pool.
+    blocking: BlockingConfig,
 }
 
 /// Configures a [`Runtime`].
@@ -94,6 +99,41 @@ impl Builder {
     /// ```
     pub fn leak_check(mut self, on: bool) -> Builder {
         self.runtime.leak_check = on;
+        self
+    }
+
+    /// The most threads the loop's [`spawn_blocking`](crate::spawn_blocking) pool runs at once; 512
+    /// unless set. Calls beyond the cap wait in a queue and start in the order they were made.
+    ///
+    /// ```
+    /// use aiochan::{spawn_blocking, Handle, Runtime};
+    ///
+    /// let rt = Runtime::builder().max_blocking_threads(2).build();
+    /// let (sum, threads) = rt.run(async {
+    ///     let jobs: Vec<_> = (1..=10u64).map(|i| spawn_blocking(move || i * i)).collect();
+    ///     let mut sum = 0;
+    ///     for job in jobs {
+    ///         sum += job.await;
+    ///     }
+    ///     (sum, Handle::current().blocking_threads())
+    /// });
+    /// assert_eq!(sum, 385);
+    /// assert!(threads <= 2);
+    /// ```
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    pub fn max_blocking_threads(mut self, n: usize) -> Builder {
+        assert!(n > 0, "aiochan: max_blocking_threads must be at least 1");
+        self.runtime.blocking.max_threads = n;
+        self
+    }
+
+    /// How long a thread of the loop's [`spawn_blocking`](crate::spawn_blocking) pool waits for
+    /// another job before it exits; 10 s unless set. Whatever the keep-alive, the pool's threads
+    /// exit as soon as they are idle once the loop has ended.
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.runtime.blocking.keep_alive = keep_alive;
         self
     }
 
@@ -174,6 +214,7 @@ impl Runtime {
             self.perturb,
             self.leak_check,
             record,
+            self.blocking,
         );
         let was_tracing = trace::set(record);
         let core = &core;

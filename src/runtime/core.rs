@@ -15,6 +15,7 @@ use std::time::Duration;
 use polling::Events;
 use slab::Slab;
 
+use super::blocking_pool::BlockingConfig;
 use super::clock::Clock;
 use super::deadlock::{self, ParkedIn, WaitsOn};
 use super::io::IoSources;
@@ -138,10 +139,11 @@ impl Core {
         perturb: bool,
         leak_check: bool,
         trace: bool,
+        blocking: BlockingConfig,
     ) -> Core {
         Core {
             id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
-            shared: Arc::new(Shared::new()),
+            shared: Arc::new(Shared::new(blocking)),
             tasks: RefCell::new(Slab::new()),
             names: RefCell::new(HashMap::new()),
             ready: RefCell::new(VecDeque::new()),

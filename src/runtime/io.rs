@@ -10,7 +10,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::pin::Pin;
@@ -152,9 +152,34 @@ impl IoSources {
 ///     client.await;
 /// });
 /// ```
+///
+/// # Ownership
+/// The poller must forget a descriptor before it is closed, so an `Async` must hold what keeps its
+/// descriptor open. [`Async::new`] therefore takes a `T: 'static`: an owned object (`TcpStream`),
+/// a share of one (`Rc<TcpStream>`, `Arc<TcpStream>`: the share the `Async` holds keeps it open),
+/// or a borrow that lasts for ever. A borrow of a local is rejected, since the object could be
+/// dropped, closing the descriptor, while a leaked (`mem::forget`) `Async` left it registered:
+///
+/// ```compile_fail,E0597
+/// use aiochan::Async;
+/// use std::net::TcpListener;
+///
+/// aiochan::run(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+///     let registered = Async::new(&listener).unwrap(); // error: `listener` does not live long enough
+///     std::mem::forget(registered);
+///     drop(listener); // would close the descriptor while it is still registered
+/// });
+/// ```
+///
+/// Leaking an `Async` that owns its object leaks the object too: the descriptor then stays open
+/// (and registered) until the process exits.
 pub struct Async<T: AsFd> {
     /// The object; `None` only while being taken apart.
     io: Option<T>,
+    /// The descriptor `io` gave when it was registered, which registration changes and removal
+    /// name (rather than whatever `io` answers later).
+    fd: RawFd,
     /// Its key in the loop's poller and source table.
     key: usize,
     /// The loop it is registered with.
@@ -171,8 +196,9 @@ pub struct Async<T: AsFd> {
     write_token: Cell<Option<u64>>,
 }
 
-impl<T: AsFd> Async<T> {
-    /// Puts `io` in non-blocking mode and registers it with the running loop.
+impl<T: AsFd + 'static> Async<T> {
+    /// Puts `io` in non-blocking mode and registers it with the running loop. `io` must be
+    /// `'static` (see [Ownership](Async#ownership)).
     ///
     /// # Panics
     /// Outside a running loop.
@@ -181,8 +207,13 @@ impl<T: AsFd> Async<T> {
         context::with_core("Async::new", |core| {
             let key = core.io().borrow_mut().insert();
             let fd = io.as_fd().as_raw_fd();
-            // SAFETY: the fd stays open while it is registered: `Async` owns `io` and deletes the
-            // registration (in `drop` or `into_inner`) before `io` can be closed.
+            // SAFETY: `polling` requires `fd` to stay open until it is deleted from the poller.
+            // `T: 'static` holds no borrow that could end, so `fd` is owned by `io` (alone, or
+            // shared through an `Rc`/`Arc` whose count `io` keeps above zero) or borrowed for ever.
+            // Only `&T` is ever lent out, and I/O safety forbids closing through `&T` a descriptor
+            // that `as_fd` may have lent, so nothing closes `fd` while `io` lives. The returned
+            // `Async` keeps `io` until `drop` or `into_inner` has deleted `fd`; if the `Async` is
+            // leaked instead, `io` is leaked with it and `fd` is never closed.
             if let Err(e) = unsafe { core.shared().poller().add(fd, Event::none(key)) } {
                 let removed = core.io().borrow_mut().remove(key);
                 drop(removed);
@@ -190,6 +221,7 @@ impl<T: AsFd> Async<T> {
             }
             Ok(Async {
                 io: Some(io),
+                fd,
                 key,
                 loop_id: core.id(),
                 shared: core.shared().clone(),
@@ -200,7 +232,9 @@ impl<T: AsFd> Async<T> {
             })
         })
     }
+}
 
+impl<T: AsFd> Async<T> {
     /// The object.
     pub fn get_ref(&self) -> &T {
         self.io
@@ -210,13 +244,28 @@ impl<T: AsFd> Async<T> {
 
     /// Deregisters the object and gives it back (still in non-blocking mode).
     pub fn into_inner(mut self) -> io::Result<T> {
-        let io = self
+        // On an error the object is dropped with `self`, which tries to deregister it again.
+        self.shared.poller().delete(self.registered())?;
+        self.forget_source();
+        Ok(self
             .io
             .take()
-            .expect("an Async holds its object until taken apart");
-        self.shared.poller().delete(&io)?;
-        self.forget_source();
-        Ok(io)
+            .expect("an Async holds its object until taken apart"))
+    }
+
+    /// The registered descriptor, borrowed for as long as `self` holds the object.
+    ///
+    /// # Panics
+    /// Once the object has been taken out.
+    fn registered(&self) -> BorrowedFd<'_> {
+        assert!(
+            self.io.is_some(),
+            "an Async holds its object until taken apart"
+        );
+        // SAFETY: `fd` is the descriptor `io` gave at registration, which stays open as long as
+        // `io` lives (see `Async::new`); `io` is in `self`, and is taken out only by `&mut self`
+        // methods, which this borrow excludes.
+        unsafe { BorrowedFd::borrow_raw(self.fd) }
     }
 
     /// Waits until the source may be read.
@@ -314,7 +363,7 @@ impl<T: AsFd> Async<T> {
             if let Some(task) = waker::task_of(cx) {
                 core.note_wait(task, || WaitsOn::Io, |w| matches!(w, WaitsOn::Io));
             }
-            match self.shared.poller().modify(self.get_ref(), interest) {
+            match self.shared.poller().modify(self.registered(), interest) {
                 Ok(()) => Poll::Pending,
                 Err(e) => Poll::Ready(Err(e)),
             }
@@ -356,11 +405,12 @@ impl<T: AsFd> Drop for Wait<'_, T> {
 
 impl<T: AsFd> Drop for Async<T> {
     fn drop(&mut self) {
-        if let Some(io) = self.io.take() {
+        if self.io.is_some() {
             // Deregistering fails only if the poller is gone with its loop, which forgot the fd.
-            let _ = self.shared.poller().delete(&io);
+            let _ = self.shared.poller().delete(self.registered());
             self.forget_source();
-            drop(io);
+            // Only now may the object close the descriptor.
+            self.io = None;
         }
     }
 }
@@ -368,7 +418,7 @@ impl<T: AsFd> Drop for Async<T> {
 impl<T: AsFd> fmt::Debug for Async<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Async")
-            .field("fd", &self.io.as_ref().map(|io| io.as_fd().as_raw_fd()))
+            .field("fd", &self.io.as_ref().map(|_| self.fd))
             .field("key", &self.key)
             .finish()
     }

@@ -72,6 +72,7 @@
 //! executor.
 
 mod blocking;
+mod blocking_pool;
 mod builder;
 mod clock;
 mod context;

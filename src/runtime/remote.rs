@@ -122,6 +122,15 @@ impl Handle {
     pub fn is_ended(&self) -> bool {
         self.shared.is_closed()
     }
+
+    /// How many threads the loop's [`spawn_blocking`](crate::spawn_blocking) pool has, busy or
+    /// idle: never more than its cap
+    /// ([`Builder::max_blocking_threads`](crate::Builder::max_blocking_threads)). Idle threads
+    /// exit after the keep-alive, and once the loop has ended as soon as they are idle, so the
+    /// count then falls to 0.
+    pub fn blocking_threads(&self) -> usize {
+        self.shared.blocking().threads()
+    }
 }
 
 impl Clone for Handle {
@@ -140,6 +149,7 @@ impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("ended", &self.is_ended())
+            .field("blocking_threads", &self.blocking_threads())
             .finish()
     }
 }

@@ -1,5 +1,5 @@
 //! The part of a loop that other threads reach: its poller, the inbox of wake-ups and calls from
-//! other threads, and the count of things that may still wake it.
+//! other threads, the count of things that may still wake it, and its blocking pool.
 //!
 //! The poller (an epoll instance and an eventfd) is opened only when the loop first registers an
 //! I/O source: a loop without sockets sleeps by parking its thread, so that a test exploring
@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use polling::{Events, Poller};
 
+use super::blocking_pool::{BlockingConfig, BlockingPool};
 use super::task::TaskId;
 
 /// A closure sent from another thread to run on the loop's thread, between turns.
@@ -49,11 +50,13 @@ pub(crate) struct Shared {
     /// instead of reporting a deadlock. (I/O sources a task waits on count through the loop's
     /// source table instead.)
     keepalive: AtomicUsize,
+    /// The threads that run the loop's `spawn_blocking` jobs; shut down when the loop ends.
+    blocking: BlockingPool,
 }
 
 impl Shared {
     /// The shared side of a loop that runs on the calling thread.
-    pub(crate) fn new() -> Shared {
+    pub(crate) fn new(blocking: BlockingConfig) -> Shared {
         Shared {
             poller: OnceLock::new(),
             thread: std::thread::current(),
@@ -61,6 +64,7 @@ impl Shared {
             inbox: Mutex::new(Inbox::default()),
             injected: AtomicBool::new(false),
             keepalive: AtomicUsize::new(0),
+            blocking: BlockingPool::new(blocking),
         }
     }
 
@@ -96,9 +100,11 @@ impl Shared {
         }
     }
 
-    /// The loop has ended: later wake-ups and calls are refused. Returns the calls that never ran,
-    /// for the caller to drop outside the lock.
+    /// The loop has ended: later wake-ups and calls are refused, and the blocking pool's threads
+    /// exit once they have run the jobs already queued. Returns the calls that never ran, for the
+    /// caller to drop outside the lock.
     pub(crate) fn close(&self) -> Vec<RemoteCall> {
+        self.blocking.shut_down();
         let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
         inbox.closed = true;
         inbox.wakes.clear();
@@ -132,6 +138,11 @@ impl Shared {
             Some(poller) => drop(poller.notify()),
             None => self.thread.unpark(),
         }
+    }
+
+    /// The pool that runs the loop's `spawn_blocking` jobs.
+    pub(crate) fn blocking(&self) -> &BlockingPool {
+        &self.blocking
     }
 
     /// The poller, for registering I/O sources; opened at the first call.
@@ -199,6 +210,7 @@ impl std::fmt::Debug for Shared {
         f.debug_struct("Shared")
             .field("keepalive", &self.keepalive.load(Ordering::Relaxed))
             .field("closed", &self.is_closed())
+            .field("blocking", &self.blocking)
             .finish()
     }
 }

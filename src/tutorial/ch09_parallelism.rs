@@ -15,8 +15,9 @@
 //!
 //! # `spawn_blocking`: one call on another thread
 //!
-//! [`spawn_blocking`](crate::spawn_blocking)`(f)` runs the closure `f` on a new thread and returns
-//! a future of its result. The task that awaits it waits like for any other future, and the rest
+//! [`spawn_blocking`](crate::spawn_blocking)`(f)` runs the closure `f` on a thread of the loop's
+//! blocking pool (threads start as calls need them, up to 512 at once unless the
+//! [`Builder`](crate::Builder) sets another cap) and returns a future of its result. The task that awaits it waits like for any other future, and the rest
 //! of the loop runs meanwhile. Below, the blocking call waits for a value that only another task of
 //! the loop can send it, which proves the loop kept running:
 //!

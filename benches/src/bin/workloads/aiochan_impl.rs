@@ -1,6 +1,7 @@
 //! The workloads on aiochan's own runtime.
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -8,8 +9,8 @@ use aiochan::ops::Out;
 use aiochan::{Chan, Op};
 
 use crate::workload::{
-    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally, SELECT_CHANNELS,
+    blocking_job, fanin_values, timer_delay, BlockingClock, BlockingSample, ChannelClock,
+    ChannelSample, Contender, SpawnClock, SpawnSample, Tally, BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
 };
 
 pub struct Aiochan;
@@ -52,6 +53,24 @@ impl Contender for Aiochan {
             }
             clock.stop(n, sum)
         })
+    }
+
+    fn spawn_blocking(n: u64) -> Option<BlockingSample> {
+        Some(aiochan::run(async move {
+            let clock = BlockingClock::start();
+            let mut in_flight = VecDeque::with_capacity(BLOCKING_IN_FLIGHT);
+            let mut sum = 0;
+            for i in 0..n {
+                if in_flight.len() == BLOCKING_IN_FLIGHT {
+                    sum += in_flight.pop_front().expect("a call in flight").await;
+                }
+                in_flight.push_back(aiochan::spawn_blocking(move || blocking_job(i)));
+            }
+            for call in in_flight {
+                sum += call.await;
+            }
+            clock.stop(sum)
+        }))
     }
 
     fn timers(n: u64) -> Duration {
@@ -206,6 +225,10 @@ impl Contender for AiochanSelectFn {
 
     fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
         Aiochan::fanin(n, producers, buffer)
+    }
+
+    fn spawn_blocking(n: u64) -> Option<BlockingSample> {
+        Aiochan::spawn_blocking(n)
     }
 
     fn select4(n: u64) -> ChannelSample {

@@ -24,6 +24,13 @@ impl External {
         }
     }
 
+    /// Whether the peer's program has `workload`: neither has `spawn_blocking`, which Go has no
+    /// call for (a goroutine blocks only its own OS thread) and Python's aiochan leaves to
+    /// asyncio's executor.
+    pub fn runs(self, workload: Workload) -> bool {
+        workload != Workload::SpawnBlocking
+    }
+
     /// Gets the peer ready (builds the Go binary; checks that `python3` has aiochan) and returns
     /// the command that runs it; `Err` says why it cannot run here.
     pub fn prepare(self) -> Result<Command, String> {

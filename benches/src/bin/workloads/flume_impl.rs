@@ -7,7 +7,8 @@ use flume::{bounded, Receiver};
 
 use crate::smol_impl::{race4, Smol};
 use crate::workload::{
-    fanin_values, ChannelClock, ChannelSample, Contender, SpawnSample, Tally, SELECT_CHANNELS,
+    fanin_values, BlockingSample, ChannelClock, ChannelSample, Contender, SpawnSample, Tally,
+    SELECT_CHANNELS,
 };
 
 pub struct Flume;
@@ -55,6 +56,11 @@ impl Contender for Flume {
 
     fn timers(n: u64) -> Duration {
         Smol::timers(n)
+    }
+
+    /// flume is a channel crate, with no threads to lend: its cell stays empty.
+    fn spawn_blocking(_n: u64) -> Option<BlockingSample> {
+        None
     }
 
     fn pingpong(n: u64) -> ChannelSample {

@@ -10,8 +10,8 @@ use futures::task::LocalSpawnExt;
 use futures::{SinkExt, StreamExt};
 
 use crate::workload::{
-    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally, SELECT_CHANNELS,
+    fanin_values, timer_delay, BlockingSample, ChannelClock, ChannelSample, Contender, SpawnClock,
+    SpawnSample, Tally, SELECT_CHANNELS,
 };
 
 pub struct Futures;
@@ -83,6 +83,11 @@ impl Contender for Futures {
 
     // `futures` has no timer, so sleeps use `async_io::Timer`; with no async-io reactor on this
     // thread, async-io's helper thread fires them and wakes the pool.
+    /// `futures` has executors but no pool for blocking calls: its cell stays empty.
+    fn spawn_blocking(_n: u64) -> Option<BlockingSample> {
+        None
+    }
+
     fn timers(n: u64) -> Duration {
         let mut pool = LocalPool::new();
         let spawner = pool.spawner();

@@ -24,7 +24,8 @@ usage: workloads <impl> <workload> <n>
        workloads parallel ...   (parallel_pipe against std threads; see `workloads parallel -h`)
        workloads remote ...     (threads feeding one loop; see `workloads remote -h`)
 
-The first form runs one workload once and prints its figures on one line.
+The first form runs one workload once and prints its figures on one line (a lone `-` if
+that impl has nothing to run the workload with).
 The second runs every selected pair as subprocesses, alternating implementations
 within each round (5 rounds by default), and prints a markdown table.";
 
@@ -102,7 +103,8 @@ impl Impl {
         )
     }
 
-    fn figures(self, workload: Workload, n: u64) -> Vec<f64> {
+    /// One run's figures; `None` if this peer has nothing to run `workload` with.
+    fn figures(self, workload: Workload, n: u64) -> Option<Vec<f64>> {
         match self {
             Impl::Aiochan => workload.figures::<aiochan_impl::Aiochan>(n),
             Impl::AiochanSelectFn => workload.figures::<aiochan_impl::AiochanSelectFn>(n),
@@ -112,7 +114,8 @@ impl Impl {
             Impl::Futures => workload.figures::<futures_impl::Futures>(n),
             Impl::Go | Impl::PythonAiochan => {
                 let peer = self.external().expect("an external peer");
-                peer.figures(workload, peer.scaled_n(n))
+                peer.runs(workload)
+                    .then(|| peer.figures(workload, peer.scaled_n(n)))
             }
         }
     }
@@ -122,6 +125,10 @@ impl Impl {
 const NOT_RENDEZVOUS: &str = "not a rendezvous: this peer has no unbuffered channel, so the run \
     used its smallest buffer (one slot; futures: one per sender), which lets a put run one value \
     ahead of the get.";
+
+/// What `workloads <impl> <workload> <n>` prints when that impl has nothing to run the workload
+/// with (no pool for blocking calls, say); the table leaves its cells empty.
+const UNSUPPORTED: &str = "-";
 
 /// What the table mode runs.
 struct Selection {
@@ -170,12 +177,16 @@ fn run_one(args: &[String]) {
         .ok()
         .filter(|&n| n > 0)
         .unwrap_or_else(|| usage_error("<n> must be a positive integer"));
-    let figures: Vec<String> = imp
-        .figures(workload, n)
-        .iter()
-        .map(|figure| format!("{figure:.1}"))
-        .collect();
-    println!("{}", figures.join(" "));
+    match imp.figures(workload, n) {
+        Some(figures) => {
+            let figures: Vec<String> = figures
+                .iter()
+                .map(|figure| format!("{figure:.1}"))
+                .collect();
+            println!("{}", figures.join(" "));
+        }
+        None => println!("{UNSUPPORTED}"),
+    }
 }
 
 fn parse_selection(args: Vec<String>) -> Selection {
@@ -239,15 +250,23 @@ fn run_table(selection: &Selection) -> String {
     for &workload in &selection.workloads {
         let n = workload.default_n();
         let mut runs = vec![Vec::new(); impls.len()];
+        // Whether each impl can run this workload; one that cannot is asked once.
+        let mut runnable = vec![true; impls.len()];
         for round in 1..=selection.rounds {
-            for (&imp, imp_runs) in impls.iter().zip(&mut runs) {
+            for ((&imp, imp_runs), can) in impls.iter().zip(&mut runs).zip(&mut runnable) {
+                if !*can {
+                    continue;
+                }
                 eprintln!(
                     "{} round {round}/{}: {}",
                     workload.name(),
                     selection.rounds,
                     imp.name()
                 );
-                imp_runs.push(run_child(&exe, imp, workload, n));
+                match run_child(&exe, imp, workload, n) {
+                    Some(figures) => imp_runs.push(figures),
+                    None => *can = false,
+                }
             }
         }
         let marked: Vec<bool> = impls
@@ -271,7 +290,8 @@ fn run_table(selection: &Selection) -> String {
     out
 }
 
-fn run_child(exe: &Path, imp: Impl, workload: Workload, n: u64) -> Vec<f64> {
+/// One run's figures from a subprocess; `None` if the impl has nothing to run the workload with.
+fn run_child(exe: &Path, imp: Impl, workload: Workload, n: u64) -> Option<Vec<f64>> {
     let output = Command::new(exe)
         .args([imp.name(), workload.name(), &n.to_string()])
         .stdin(Stdio::null())
@@ -284,12 +304,15 @@ fn run_child(exe: &Path, imp: Impl, workload: Workload, n: u64) -> Vec<f64> {
         exit(1);
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
+    if stdout.trim() == UNSUPPORTED {
+        return None;
+    }
     let figures: Option<Vec<f64>> = stdout
         .split_whitespace()
         .map(|figure| figure.parse().ok())
         .collect();
     match figures {
-        Some(figures) if figures.len() == workload.metrics().len() => figures,
+        Some(figures) if figures.len() == workload.metrics().len() => Some(figures),
         _ => {
             eprintln!("workloads: `{what}` printed {stdout:?}, not its figures");
             exit(1)

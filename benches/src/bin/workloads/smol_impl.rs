@@ -1,5 +1,7 @@
-//! The workloads on smol's building blocks: `async_executor::LocalExecutor` and `async_io` timers.
+//! The workloads on smol's building blocks: `async_executor::LocalExecutor`, `async_io` timers
+//! and `blocking`'s thread pool.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -9,8 +11,8 @@ use async_io::Timer;
 use futures_lite::future::{pending, race};
 
 use crate::workload::{
-    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally, SELECT_CHANNELS,
+    blocking_job, fanin_values, timer_delay, BlockingClock, BlockingSample, ChannelClock,
+    ChannelSample, Contender, SpawnClock, SpawnSample, Tally, BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
 };
 
 pub struct Smol;
@@ -68,6 +70,27 @@ impl Contender for Smol {
             }
             clock.stop(n, sum)
         }))
+    }
+
+    /// `blocking::unblock` (what `smol::unblock` is): one pool for the whole process, with its
+    /// default cap of 500 threads.
+    fn spawn_blocking(n: u64) -> Option<BlockingSample> {
+        let ex = LocalExecutor::new();
+        Some(futures_lite::future::block_on(ex.run(async {
+            let clock = BlockingClock::start();
+            let mut in_flight = VecDeque::with_capacity(BLOCKING_IN_FLIGHT);
+            let mut sum = 0;
+            for i in 0..n {
+                if in_flight.len() == BLOCKING_IN_FLIGHT {
+                    sum += in_flight.pop_front().expect("a call in flight").await;
+                }
+                in_flight.push_back(blocking::unblock(move || blocking_job(i)));
+            }
+            for call in in_flight {
+                sum += call.await;
+            }
+            clock.stop(sum)
+        })))
     }
 
     fn timers(n: u64) -> Duration {

@@ -15,7 +15,8 @@ pub struct Table {
     rows: Vec<Row>,
 }
 
-/// One metric of one workload: `figures[impl][round]`.
+/// One metric of one workload: `figures[impl][round]`, with no rounds for an implementation that
+/// has nothing to run the workload with.
 struct Row {
     workload: String,
     metric: &'static str,
@@ -77,14 +78,18 @@ impl Table {
         for row in &self.rows {
             let mark = |i: usize| if row.marked[i] { MARK } else { "" };
             let mut cells = vec![row.workload.clone(), row.metric.to_string()];
-            cells.extend(
-                row.figures
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| format!("{:.1}{}", median(f), mark(i))),
-            );
+            cells.extend(row.figures.iter().enumerate().map(|(i, f)| {
+                if f.is_empty() {
+                    String::new()
+                } else {
+                    format!("{:.1}{}", median(f), mark(i))
+                }
+            }));
             if let Some(b) = baseline {
                 cells.extend(peers.iter().map(|&p| {
+                    if row.figures[p].is_empty() || row.figures[b].is_empty() {
+                        return String::new();
+                    }
                     let ratios: Vec<f64> = row.figures[p]
                         .iter()
                         .zip(&row.figures[b])
@@ -104,6 +109,13 @@ impl Table {
                 "A `peer/{BASELINE}` column is the median of the per-round ratios peer figure / \
                  {BASELINE} figure: above 1 means {BASELINE} is faster (or smaller).\n"
             );
+        }
+        if self
+            .rows
+            .iter()
+            .any(|row| row.figures.iter().any(Vec::is_empty))
+        {
+            out += "An empty cell: that implementation has nothing to run the workload with.\n";
         }
         if self.rows.iter().flat_map(|row| &row.marked).any(|&m| m) {
             out += &format!("{MARK} {}\n", self.mark_note);

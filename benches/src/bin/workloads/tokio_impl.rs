@@ -1,14 +1,15 @@
 //! The workloads on tokio's current-thread runtime with a `LocalSet`.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::mpsc::{channel, Receiver};
-use tokio::task::{spawn_local, LocalSet};
+use tokio::task::{spawn_local, JoinHandle, LocalSet};
 
 use crate::workload::{
-    fanin_values, timer_delay, ChannelClock, ChannelSample, Contender, SpawnClock, SpawnSample,
-    Tally, SELECT_CHANNELS,
+    blocking_job, fanin_values, timer_delay, BlockingClock, BlockingSample, ChannelClock,
+    ChannelSample, Contender, SpawnClock, SpawnSample, Tally, BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
 };
 
 pub struct Tokio;
@@ -67,6 +68,28 @@ impl Contender for Tokio {
             }
             clock.stop(n, sum)
         })
+    }
+
+    /// `tokio::task::spawn_blocking` on the current-thread runtime's blocking pool, left at its
+    /// defaults (512 threads, 10 s keep-alive), as aiochan's is.
+    fn spawn_blocking(n: u64) -> Option<BlockingSample> {
+        Some(LocalSet::new().block_on(&runtime(), async move {
+            let clock = BlockingClock::start();
+            let mut in_flight: VecDeque<JoinHandle<u64>> =
+                VecDeque::with_capacity(BLOCKING_IN_FLIGHT);
+            let mut sum = 0;
+            for i in 0..n {
+                if in_flight.len() == BLOCKING_IN_FLIGHT {
+                    let call = in_flight.pop_front().expect("a call in flight");
+                    sum += call.await.expect("the job panicked");
+                }
+                in_flight.push_back(tokio::task::spawn_blocking(move || blocking_job(i)));
+            }
+            for call in in_flight {
+                sum += call.await.expect("the job panicked");
+            }
+            clock.stop(sum)
+        }))
     }
 
     fn timers(n: u64) -> Duration {

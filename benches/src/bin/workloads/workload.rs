@@ -15,6 +15,10 @@ const PIPELINE_BUFFER: usize = 64;
 const FANIN_BUFFER: usize = 64;
 /// How many unbuffered channels, each with its own producer, `select4`'s consumer selects over.
 pub const SELECT_CHANNELS: u64 = 4;
+/// How many `spawn_blocking` calls are in flight at once.
+pub const BLOCKING_IN_FLIGHT: usize = 100;
+/// How long each `spawn_blocking` job keeps its thread busy.
+const BLOCKING_JOB: Duration = Duration::from_micros(1);
 
 /// One implementation of every workload.
 ///
@@ -46,6 +50,11 @@ pub trait Contender {
     /// consumer tallies what arrives. Every link is a channel with a buffer of `buffer` values
     /// (aiochan uses its own `map` and `filter` operators; the peers hand-write the stages).
     fn pipeline(n: u64, buffer: usize) -> ChannelSample;
+    /// Makes `n` calls of the peer's `spawn_blocking`, call `i` running `blocking_job(i)` on the
+    /// peer's pool of blocking threads, keeping `BLOCKING_IN_FLIGHT` calls in flight: once that
+    /// many are pending, the oldest is awaited before the next call is made. Sums what the calls
+    /// return. `None` if the peer has no pool for blocking calls.
+    fn spawn_blocking(n: u64) -> Option<BlockingSample>;
 }
 
 /// A workload the binary can run; adding one means a variant here and a method on `Contender`.
@@ -59,10 +68,11 @@ pub enum Workload {
     Pipeline,
     Spawn,
     Timers,
+    SpawnBlocking,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 8] = [
+    pub const ALL: [Workload; 9] = [
         Workload::Pingpong,
         Workload::SpscUnbuffered,
         Workload::SpscBuffered,
@@ -71,6 +81,7 @@ impl Workload {
         Workload::Pipeline,
         Workload::Spawn,
         Workload::Timers,
+        Workload::SpawnBlocking,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +94,7 @@ impl Workload {
             Workload::Pipeline => "pipeline",
             Workload::Spawn => "spawn",
             Workload::Timers => "timers",
+            Workload::SpawnBlocking => "spawn_blocking",
         }
     }
 
@@ -100,6 +112,7 @@ impl Workload {
             Workload::SpscBuffered => 10_000_000,
             Workload::Spawn => 1_000_000,
             Workload::Timers => 100_000,
+            Workload::SpawnBlocking => 100_000,
         }
     }
 
@@ -122,11 +135,13 @@ impl Workload {
             Workload::Pipeline => &["ns/source value"],
             Workload::Spawn => &["ns/task", "peak bytes/task"],
             Workload::Timers => &["ms beyond 100"],
+            Workload::SpawnBlocking => &["ns/call"],
         }
     }
 
-    /// Runs this workload once with `C` and returns one figure per entry of `metrics`.
-    pub fn figures<C: Contender>(self, n: u64) -> Vec<f64> {
+    /// Runs this workload once with `C` and returns one figure per entry of `metrics`; `None` if
+    /// `C` has nothing to run it with.
+    pub fn figures<C: Contender>(self, n: u64) -> Option<Vec<f64>> {
         let channel = |sample: ChannelSample| {
             assert_eq!(
                 sample.tally,
@@ -136,7 +151,7 @@ impl Workload {
             );
             vec![sample.elapsed.as_nanos() as f64 / n as f64]
         };
-        match self {
+        Some(match self {
             Workload::Pingpong => channel(C::pingpong(n)),
             Workload::SpscUnbuffered => channel(C::spsc(n, 0)),
             Workload::SpscBuffered => channel(C::spsc(n, SPSC_BUFFER)),
@@ -165,8 +180,27 @@ impl Workload {
                 let elapsed = C::timers(n);
                 vec![elapsed.as_secs_f64() * 1e3 - TIMER_SPREAD_MS as f64]
             }
-        }
+            Workload::SpawnBlocking => {
+                let sample = C::spawn_blocking(n)?;
+                assert_eq!(
+                    sample.sum,
+                    n * (n - 1) / 2,
+                    "spawn_blocking: the calls did not return 0..n, each once"
+                );
+                vec![sample.elapsed.as_nanos() as f64 / n as f64]
+            }
+        })
     }
+}
+
+/// The job of `spawn_blocking` call `i`: keeps its thread busy for `BLOCKING_JOB` (spinning, as a
+/// short computation would; sleeping that little would take far longer) and returns `i`.
+pub fn blocking_job(i: u64) -> u64 {
+    let start = Instant::now();
+    while start.elapsed() < BLOCKING_JOB {
+        std::hint::spin_loop();
+    }
+    i
 }
 
 /// How long task `i` of `timers` sleeps: 1 to 100 ms, spread evenly by a prime stride.
@@ -231,6 +265,29 @@ impl ChannelClock {
         ChannelSample {
             elapsed: self.0.elapsed(),
             tally,
+        }
+    }
+}
+
+/// The result of one `spawn_blocking` run.
+pub struct BlockingSample {
+    elapsed: Duration,
+    sum: u64,
+}
+
+/// The clock of a `spawn_blocking` run, started inside the runtime.
+pub struct BlockingClock(Instant);
+
+impl BlockingClock {
+    pub fn start() -> Self {
+        Self(Instant::now())
+    }
+
+    /// Stops the clock; `sum` is what the calls returned, checked by `Workload::figures`.
+    pub fn stop(self, sum: u64) -> BlockingSample {
+        BlockingSample {
+            elapsed: self.0.elapsed(),
+            sum,
         }
     }
 }
