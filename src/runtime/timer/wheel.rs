@@ -66,8 +66,9 @@ struct Entry {
 /// The wheel.
 #[derive(Debug)]
 pub(crate) struct Wheel {
-    /// The levels, finest first.
-    levels: [Level; LEVELS],
+    /// The levels, finest first; allocated at the first timer, so that a loop that never sleeps
+    /// (a test run exploring schedules, say) does not make, move and drop 384 empty slot lists.
+    levels: Vec<Level>,
     /// Timers whose deadline lies beyond the top level's current span, in no particular order.
     overflow: Vec<TimerKey>,
     /// Every timer that is armed, due, fired-but-not-collected or cancelled-while-due.
@@ -85,7 +86,7 @@ pub(crate) struct Wheel {
 impl Default for Wheel {
     fn default() -> Wheel {
         Wheel {
-            levels: std::array::from_fn(|l| Level::new(l as u32)),
+            levels: Vec::new(),
             overflow: Vec::new(),
             entries: Slab::new(),
             elapsed: 0,
@@ -136,6 +137,9 @@ impl Wheel {
                 index: (self.overflow.len() - 1) as u32,
             };
             return;
+        }
+        if self.levels.is_empty() {
+            self.levels = (0..LEVELS as u32).map(Level::new).collect();
         }
         let level = level_for(self.elapsed, when);
         let slot = self.levels[level].slot_of(when);
