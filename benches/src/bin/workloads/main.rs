@@ -1,6 +1,7 @@
 //! Compares aiochan with peer runtimes: runs one workload in-process, or the whole table.
 
 mod aiochan_impl;
+mod explore;
 mod external;
 mod flume_impl;
 mod futures_impl;
@@ -23,6 +24,7 @@ usage: workloads <impl> <workload> <n>
        workloads [--rounds N] [--workloads a,b,..] [--impls a,b,..]
        workloads parallel ...   (parallel_pipe against std threads; see `workloads parallel -h`)
        workloads remote ...     (threads feeding one loop; see `workloads remote -h`)
+       workloads explore ...    (schedules per second of testing::Explore; see `workloads explore -h`)
 
 The first form runs one workload once and prints its figures on one line (a lone `-` if
 that impl has nothing to run the workload with).
@@ -145,6 +147,7 @@ fn main() {
         Some("-h" | "--help") => println!("{}", usage()),
         Some("parallel") => parallel::main(&args[1..]),
         Some("remote") => remote::main(&args[1..]),
+        Some("explore") => explore::main(&args[1..]),
         Some(first) if !first.starts_with("--") => run_one(&args),
         _ => print!("{}", run_table(&parse_selection(args))),
     }
