@@ -4,7 +4,15 @@
 //! reproducible. [`explore`] goes further: it runs a test body under many seeds with schedule
 //! perturbation (each turn runs its ready tasks in an order drawn from the seed), to flush out code
 //! that silently relies on one particular interleaving. A failure names its seed; setting
-//! `AIOCHAN_SEED` to it replays exactly that run.
+//! `AIOCHAN_SEED` to it makes `explore` try that seed first, which replays exactly that run.
+//!
+//! # Which seeds `AIOCHAN_SEED` replaces
+//!
+//! [`SEED_VAR`](crate::SEED_VAR) gives its seed to every runtime whose seed would otherwise be
+//! drawn (built without [`Builder::seed`](crate::Builder::seed)), and [`explore`] and
+//! [`Explore::run`] try it before their own seeds. It never changes a fixed seed ([`check`], a
+//! builder's `seed`) nor the seeds [`Explore::find`] is given, so a suite whose tests fix their
+//! seeds passes the same with the variable set: replaying one failure does not break the others.
 //!
 //! ```should_panic
 //! use std::{cell::Cell, rc::Rc};
@@ -35,7 +43,7 @@
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::runtime::{Runtime, SEED_VAR};
+use crate::runtime::{seed_from_env, Runtime, SEED_VAR};
 
 /// Runs `future` under virtual time with `seed` and returns its output: one reproducible run.
 ///
@@ -59,8 +67,8 @@ pub fn check<F: Future>(seed: u64, future: F) -> F::Output {
 }
 
 /// Runs `body` under virtual time and schedule perturbation once per seed of `seeds`, and panics at
-/// the first failure with its seed and how to replay it. With `AIOCHAN_SEED` set, runs only that
-/// seed. See [`Explore`] to configure it.
+/// the first failure with its seed and how to replay it. With `AIOCHAN_SEED` set, tries that seed
+/// first. See [`Explore`] to configure it.
 pub fn explore<F, Fut>(seeds: impl IntoIterator<Item = u64>, body: F)
 where
     F: Fn() -> Fut,
@@ -131,23 +139,23 @@ impl Explore {
         self
     }
 
-    /// The first seed under which `body` panics (a failed assertion, a task's panic, a deadlock),
-    /// or `None` if it passes under every seed. `AIOCHAN_SEED`, if set, is the only seed tried.
+    /// The first seed under which `body` panics (a failed assertion, a task's panic, a deadlock,
+    /// a leak), or `None` if it passes under every seed. It tries exactly the configured seeds, in
+    /// order, whatever `AIOCHAN_SEED` says.
     pub fn find<F, Fut>(&self, body: F) -> Option<Failure>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = ()>,
     {
-        let replay = std::env::var(SEED_VAR).ok().map(|text| {
-            text.trim().parse::<u64>().unwrap_or_else(|_| {
-                panic!("{SEED_VAR}={text:?} is not a seed: give a number such as {SEED_VAR}=42, or unset it")
-            })
-        });
-        let seeds = match replay {
-            Some(seed) => vec![seed],
-            None => self.seeds.clone(),
-        };
-        for (passed, seed) in seeds.into_iter().enumerate() {
+        self.find_among(&self.seeds, body)
+    }
+
+    fn find_among<F, Fut>(&self, seeds: &[u64], body: F) -> Option<Failure>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        for (passed, &seed) in seeds.iter().enumerate() {
             let runtime = Runtime::builder()
                 .virtual_time(true)
                 .perturb(self.perturb)
@@ -170,13 +178,19 @@ impl Explore {
         None
     }
 
-    /// Like [`find`](Explore::find), panicking at the failure with its seed and how to replay it.
+    /// Like [`find`](Explore::find), panicking at the failure with its seed and how to replay it;
+    /// with `AIOCHAN_SEED` set, its seed is tried before the configured ones.
     pub fn run<F, Fut>(&self, body: F)
     where
         F: Fn() -> Fut,
         Fut: Future<Output = ()>,
     {
-        if let Some(failure) = self.find(body) {
+        let mut seeds = self.seeds.clone();
+        if let Some(replay) = seed_from_env() {
+            seeds.retain(|&s| s != replay);
+            seeds.insert(0, replay);
+        }
+        if let Some(failure) = self.find_among(&seeds, body) {
             panic!(
                 "explore: failed under seed {seed} after {passed} passing seed(s); \
                  replay with {SEED_VAR}={seed}\n{message}",

@@ -23,7 +23,7 @@ fn a_task_stuck_forever_is_reported_with_what_main_waits_on() {
     deadlock: all tasks are asleep
       main: waits on the end of task 'stuck'
       task 'stuck': waits on a future outside aiochan that kept no waker, so nothing can wake it
-    (seed 11: run with AIOCHAN_SEED=11 to replay this run)
+    (seed 11, fixed with Builder::seed: the random choices repeat, the timing may not; a run repeats exactly under virtual time)
     ");
 }
 
@@ -75,7 +75,7 @@ fn a_deadlock_report_lists_the_tasks_in_spawn_order() {
       task #3: waits on a future outside aiochan that kept no waker, so nothing can wake it
       task 'waiting': waits on the end of task 'first'
       task 'last': waits on the end of task #3
-    (seed 13: run with AIOCHAN_SEED=13 to replay this run)
+    (seed 13, fixed with Builder::seed: the random choices repeat, the timing may not; a run repeats exactly under virtual time)
     ");
 }
 
@@ -87,10 +87,14 @@ fn the_report_names_the_seed_to_replay_the_run() {
             .build()
             .run(std::future::pending::<()>())
     });
-    assert!(report.contains("AIOCHAN_SEED=123456789"), "{report}");
+    assert!(
+        report.contains("(seed 123456789, fixed with Builder::seed"),
+        "{report}"
+    );
 
-    // With no seed given, the report still names the fresh one the run drew.
+    // With no seed given, the report names the fresh one the run drew, and how to replay it.
     let report = panic_message(|| aiochan::run(std::future::pending::<()>()));
+    assert!(report.contains("not its timing"), "{report}");
     let seed = report
         .split("AIOCHAN_SEED=")
         .nth(1)
@@ -208,7 +212,7 @@ fn many_short_lived_channels_leave_the_report_exact() {
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
       main: waits on get from channel 'quiet'
-    (seed 15: run with AIOCHAN_SEED=15 to replay this run)
+    (seed 15, fixed with Builder::seed: the run repeats exactly)
     ");
 }
 

@@ -26,7 +26,7 @@ fn a_task_blocked_on_a_put_nobody_takes_is_a_leak_under_check() {
          task 'producer': waits on put to channel 'results'\n  \
          task #2: waits on get from channel 'jobs'\n\
          (mark a task meant to outlive main with JoinHandle::daemon)\n\
-         (seed 3: run with AIOCHAN_SEED=3 to replay this run)"
+         (seed 3, fixed with Builder::seed: the run repeats exactly)"
     );
 }
 

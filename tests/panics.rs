@@ -98,7 +98,19 @@ fn a_task_panic_message_carries_the_seed_to_replay_it() {
         })
     });
     let text = message(&*payload);
-    assert!(text.contains("AIOCHAN_SEED=987"), "{text}");
+    assert!(text.contains("(seed 987, fixed with Builder::seed"), "{text}");
+    let payload = panic_of(|| {
+        Runtime::builder().virtual_time(true).build().run(async {
+            go(async { panic!("x") }).await;
+        })
+    });
+    let text = message(&*payload);
+    let seed = text
+        .split("AIOCHAN_SEED=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_default();
+    assert!(seed.parse::<u64>().is_ok(), "a drawn seed is named: {text}");
 }
 
 #[test]

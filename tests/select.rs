@@ -974,7 +974,7 @@ fn a_deadlock_report_names_every_channel_a_blocked_select_waits_on() {
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
       main: waits on select of get from channel 'a', get from channel 'b'
-    (seed 24: run with AIOCHAN_SEED=24 to replay this run)
+    (seed 24, fixed with Builder::seed: the run repeats exactly)
     ");
 }
 

@@ -12,7 +12,11 @@ use super::rng;
 use super::thread::LoopThread;
 use super::trace::{self, Trace};
 
-/// The environment variable that overrides every runtime's seed, to replay a run.
+/// The environment variable that replays a run: it gives its seed to every runtime whose seed
+/// would otherwise be drawn afresh (one built without [`Builder::seed`]), and
+/// [`explore`](crate::testing::explore) tries its seed before the others. A runtime with a fixed
+/// seed keeps it, so a test suite whose tests fix their seeds behaves the same with the variable
+/// set.
 pub const SEED_VAR: &str = "AIOCHAN_SEED";
 
 /// How to run an event loop: real or virtual time, the seed of its random choices, and the sizes of
@@ -56,8 +60,9 @@ impl Builder {
         self
     }
 
-    /// Fixes the seed of every random choice the loop and its channels make. The environment
-    /// variable `AIOCHAN_SEED` overrides it, so that a failing run can be replayed.
+    /// Fixes the seed of every random choice the loop and its channels make, so that every run
+    /// makes the same choices (under virtual time, exactly the same run). `AIOCHAN_SEED` does not
+    /// override a fixed seed: it replaces only seeds that would be drawn.
     pub fn seed(mut self, seed: u64) -> Builder {
         self.runtime.seed = Some(seed);
         self
@@ -154,18 +159,15 @@ impl Runtime {
         Builder::default()
     }
 
-    /// The seed the next run will use: `AIOCHAN_SEED` if set, else the configured one, else a
+    /// The seed the next run will use: the configured one, else `AIOCHAN_SEED` if set, else a
     /// fresh one.
     ///
     /// # Panics
-    /// If `AIOCHAN_SEED` is set but is not a `u64`.
+    /// If the seed would come from `AIOCHAN_SEED` and it is not a `u64`.
     pub fn next_seed(&self) -> u64 {
-        match std::env::var(SEED_VAR) {
-            Ok(text) => text.trim().parse().unwrap_or_else(|_| {
-                panic!("{SEED_VAR}={text:?} is not a seed: give a number such as {SEED_VAR}=42, or unset it")
-            }),
-            Err(_) => self.seed.unwrap_or_else(rng::fresh_seed),
-        }
+        self.seed
+            .or_else(seed_from_env)
+            .unwrap_or_else(rng::fresh_seed)
     }
 
     /// Runs `future` to completion on a new event loop on this thread and returns its output.
@@ -210,7 +212,10 @@ impl Runtime {
         );
         let core = Core::new(
             self.virtual_time,
-            self.next_seed(),
+            Seed {
+                value: self.next_seed(),
+                fixed: self.seed.is_some(),
+            },
             self.perturb,
             self.leak_check,
             record,
@@ -258,7 +263,7 @@ impl Runtime {
                 };
                 panic!(
                     "{who} panicked: {message}\n{hint}",
-                    hint = replay_hint(core.seed())
+                    hint = core.replay_hint()
                 )
             }
             Err(Failure::Deadlock(report) | Failure::Leak(report)) => panic!("{report}"),
@@ -323,7 +328,45 @@ fn message_of(payload: &(dyn Any + Send)) -> Option<String> {
         .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
-/// The line of a failure report that says how to replay the run.
-pub(crate) fn replay_hint(seed: u64) -> String {
-    format!("(seed {seed}: run with {SEED_VAR}={seed} to replay this run)")
+/// The seed of `AIOCHAN_SEED`, if it is set.
+///
+/// # Panics
+/// If it is set but is not a `u64`.
+pub(crate) fn seed_from_env() -> Option<u64> {
+    let text = std::env::var(SEED_VAR).ok()?;
+    Some(text.trim().parse().unwrap_or_else(|_| {
+        panic!(
+            "{SEED_VAR}={text:?} is not a seed: give a number such as {SEED_VAR}=42, or unset it"
+        )
+    }))
+}
+
+/// A run's seed and where it came from, for the reports' replay hint.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seed {
+    /// The seed.
+    pub(crate) value: u64,
+    /// Whether the builder fixed it (`AIOCHAN_SEED` then cannot change it).
+    pub(crate) fixed: bool,
+}
+
+impl Seed {
+    /// The line of a failure report that says how to replay the run: exact under virtual time;
+    /// under real time the seed replays the random choices but not the timing.
+    pub(crate) fn replay_hint(self, virtual_time: bool) -> String {
+        let seed = self.value;
+        match (self.fixed, virtual_time) {
+            (true, true) => format!("(seed {seed}, fixed with Builder::seed: the run repeats exactly)"),
+            (true, false) => format!(
+                "(seed {seed}, fixed with Builder::seed: the random choices repeat, the timing may \
+                 not; a run repeats exactly under virtual time)"
+            ),
+            (false, true) => format!("(seed {seed}: run with {SEED_VAR}={seed} to replay this run)"),
+            (false, false) => format!(
+                "(seed {seed}: {SEED_VAR}={seed} replays this run's random choices, not its timing; \
+                 a replay is exact under virtual time, as with testing::check or \
+                 Builder::virtual_time)"
+            ),
+        }
+    }
 }

@@ -16,6 +16,7 @@ use polling::Events;
 use slab::Slab;
 
 use super::blocking_pool::BlockingConfig;
+use super::builder::Seed;
 use super::clock::Clock;
 use super::deadlock::{self, ParkedIn, WaitsOn};
 use super::io::IoSources;
@@ -116,8 +117,8 @@ pub(crate) struct Core {
     clock: Clock,
     /// The one generator behind every random choice of the loop.
     rng: Cell<Rng>,
-    /// The seed `rng` started from, for reports and replay.
-    seed: u64,
+    /// The seed `rng` started from, and whether the builder fixed it, for reports and replay.
+    seed: Seed,
     /// Tasks spawned so far; the next task's generation and default label.
     spawned: Cell<u32>,
     /// The first panic of a spawned task, to resume on the caller of `run`.
@@ -135,7 +136,7 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(
         virtual_time: bool,
-        seed: u64,
+        seed: Seed,
         perturb: bool,
         leak_check: bool,
         trace: bool,
@@ -162,7 +163,7 @@ impl Core {
             io: RefCell::new(IoSources::default()),
             events: RefCell::new(None),
             clock: Clock::new(virtual_time),
-            rng: Cell::new(Rng::new(seed)),
+            rng: Cell::new(Rng::new(seed.value)),
             seed,
             spawned: Cell::new(0),
             failure: RefCell::new(None),
@@ -228,7 +229,12 @@ impl Core {
     }
 
     pub(crate) fn seed(&self) -> u64 {
-        self.seed
+        self.seed.value
+    }
+
+    /// The line of a failure report that says how to replay this run.
+    pub(crate) fn replay_hint(&self) -> String {
+        self.seed.replay_hint(self.clock.is_virtual())
     }
 
     /// Runs `f` with the loop's generator (a copy held in a `Cell`: no borrow flag to check).
@@ -788,7 +794,7 @@ impl Core {
         }
         leaked.sort();
         let lines: Vec<String> = leaked.into_iter().map(|(_, line)| line).collect();
-        Some(deadlock::leak_report(self.seed, &lines))
+        Some(deadlock::leak_report(&lines, &self.replay_hint()))
     }
 
     fn deadlock_report(&self) -> String {
@@ -810,7 +816,7 @@ impl Core {
             };
             blocked.push((self.label(id.key, id.gen), describe(id, &slot.waits_on)));
         }
-        deadlock::report(self.seed, &blocked)
+        deadlock::report(&blocked, &self.replay_hint())
     }
 
     /// Ends the loop, with it still current: runs the callbacks of operations that completed,

@@ -150,7 +150,7 @@ impl WaitsOn {
 }
 
 /// Builds the text of the leak check's panic from one line per leaked task.
-pub(crate) fn leak_report(seed: u64, leaked: &[String]) -> String {
+pub(crate) fn leak_report(leaked: &[String], replay_hint: &str) -> String {
     let n = leaked.len();
     let mut text = format!(
         "leak: {n} task{s} still blocked after main returned",
@@ -161,20 +161,19 @@ pub(crate) fn leak_report(seed: u64, leaked: &[String]) -> String {
     }
     let _ = write!(
         text,
-        "\n(mark a task meant to outlive main with JoinHandle::daemon)\n{}",
-        super::builder::replay_hint(seed)
+        "\n(mark a task meant to outlive main with JoinHandle::daemon)\n{replay_hint}"
     );
     text
 }
 
 /// Builds the text of the deadlock panic from the blocked tasks, in spawn order, each with a
 /// description of what it waits on.
-pub(crate) fn report(seed: u64, blocked: &[(String, String)]) -> String {
+pub(crate) fn report(blocked: &[(String, String)], replay_hint: &str) -> String {
     let mut text = String::from("deadlock: all tasks are asleep");
     for (who, what) in blocked {
         let _ = write!(text, "\n  {who}: waits on {what}");
     }
-    let _ = write!(text, "\n{}", super::builder::replay_hint(seed));
+    let _ = write!(text, "\n{replay_hint}");
     text
 }
 

@@ -96,6 +96,7 @@ use std::task::Context;
 use std::time::Instant;
 
 pub use blocking::{spawn_blocking, Blocking};
+pub(crate) use builder::seed_from_env;
 pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
 pub use io::Async;
 pub use join::{go, go_named, JoinHandle};
@@ -116,7 +117,8 @@ pub fn now() -> Instant {
     context::with_core("now", |core| core.clock().now())
 }
 
-/// The seed of the running loop's random choices; `AIOCHAN_SEED=<seed>` replays them.
+/// The seed of the running loop's random choices; `AIOCHAN_SEED=<seed>` replays them in a run
+/// whose seed is not fixed (see [`SEED_VAR`]).
 ///
 /// # Panics
 /// Outside a running loop.

@@ -53,9 +53,11 @@
 //! [`aiochan::seed`](crate::seed()) tells a running program its seed, so that a test can print it
 //! when it fails.
 //!
-//! The environment variable `AIOCHAN_SEED` ([`SEED_VAR`](crate::SEED_VAR)) overrides the seed of
-//! every runtime: when a test fails under seed 1234, run it again with `AIOCHAN_SEED=1234` and it
-//! makes the same choices, so the failure comes back.
+//! The environment variable `AIOCHAN_SEED` ([`SEED_VAR`](crate::SEED_VAR)) gives its seed to every
+//! runtime whose seed is not fixed: when a run with a drawn seed fails under seed 1234, run it
+//! again with `AIOCHAN_SEED=1234` and it makes the same choices, so the failure comes back (under
+//! virtual time, exactly; under real time the timing may still differ, and the report says so). A
+//! runtime built with a fixed seed keeps it, so the rest of a suite is unchanged while you replay.
 //!
 //! ```
 //! use std::collections::BTreeSet;
