@@ -114,8 +114,10 @@ pub(crate) struct State<T> {
     delivered_queued: u64,
     /// Values delivered to a get straight from a waiting put.
     delivered_immediate: u64,
-    /// Who awaits the channel being closed and drained.
-    joiners: Vec<Waiter>,
+    /// The waiting `join` futures, under keys they hold: whom each wakes once the channel is closed
+    /// and drained (`None` once woken). A future withdraws its entry when it completes or is
+    /// dropped, so dropped joins leave nothing behind and a new one scans nothing.
+    joiners: Slab<Option<Waiter>>,
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
     /// report (see `Chan::register_channel`); the loop clears it when it ends.
     pub(crate) registered: bool,
@@ -139,7 +141,7 @@ impl<T: 'static> State<T> {
             delivered_buffered: 0,
             delivered_queued: 0,
             delivered_immediate: 0,
-            joiners: Vec::new(),
+            joiners: Slab::new(),
             registered: false,
         }
     }
@@ -360,11 +362,24 @@ impl<T: 'static> State<T> {
             && !self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
     }
 
-    /// Registers whoever polls with `cx` to be woken once the channel is closed and drained.
-    pub(crate) fn add_joiner(&mut self, cx: &std::task::Context<'_>) {
-        if !self.joiners.iter().any(|w| w.wakes(cx)) {
-            self.joiners.push(Waiter::of(cx));
+    /// Makes sure the join whose entry is `key` (made now if it has none) wakes whoever polls with
+    /// `cx` once the channel is closed and drained: a re-poll refreshes its entry in place.
+    pub(crate) fn wait_join(&mut self, key: &mut Option<usize>, cx: &std::task::Context<'_>) {
+        match *key {
+            Some(k) => {
+                let entry = &mut self.joiners[k];
+                if !entry.as_ref().is_some_and(|w| w.wakes(cx)) {
+                    *entry = Some(Waiter::of(cx));
+                }
+            }
+            None => *key = Some(self.joiners.insert(Some(Waiter::of(cx)))),
         }
+    }
+
+    /// The join whose entry is `key` completed or was dropped: its entry goes. Returns the waiter it
+    /// still held, for the caller to drop once the channel is no longer borrowed.
+    pub(crate) fn withdraw_join(&mut self, key: usize) -> Option<Waiter> {
+        self.joiners.remove(key)
     }
 
     #[inline]
@@ -377,8 +392,11 @@ impl<T: 'static> State<T> {
     #[cold]
     fn wake_joiners(&mut self, wakes: &mut Wakes) {
         if self.is_drained() {
-            for waiter in self.joiners.drain(..) {
-                wakes.wake(waiter);
+            // Entries stay until their futures withdraw them, so that no key is reused meanwhile.
+            for (_, entry) in &mut self.joiners {
+                if let Some(waiter) = entry.take() {
+                    wakes.wake(waiter);
+                }
             }
         }
     }
@@ -738,6 +756,12 @@ impl<T: 'static> State<T> {
                 .filter(|&&k| is_active(&self.takers[k].slot))
                 .count(),
         )
+    }
+
+    /// For `Debug`: `join` futures waiting for the channel to be closed and drained (polled, and
+    /// neither completed nor dropped).
+    pub(crate) fn pending_joins(&self) -> usize {
+        self.joiners.len()
     }
 
     /// For tests of sweeping: the lengths of the queues, inactive entries included.

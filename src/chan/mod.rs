@@ -310,7 +310,8 @@ impl<T: 'static> Chan<T> {
 
     /// Waits until the channel is closed and every value in it has been taken. A promise channel
     /// that holds its value is never drained (every get would still get it), so this never completes
-    /// for it.
+    /// for it. Dropping the future before it completes withdraws its wait, so a join in a `select!`
+    /// that another arm wins leaves nothing behind in the channel.
     pub fn join(&self) -> Join<'_, T> {
         Join::new(self)
     }
@@ -399,6 +400,7 @@ impl<T: 'static> fmt::Debug for Chan<T> {
             .field("buffer", &st.describe_buffer())
             .field("pending_puts", &puts)
             .field("pending_gets", &gets)
+            .field("pending_joins", &st.pending_joins())
             .field("closed", &st.is_closed())
             .finish()
     }
