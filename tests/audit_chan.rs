@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use aiochan::{go, select, Chan};
+use aiochan::{go, select, Buffer, Chan, Op, TryGetError};
 
 mod common;
-use common::run_seeded;
+use common::{log, push, run_seeded, Log};
 
 /// A waker that counts how often it was woken.
 #[derive(Default)]
@@ -136,4 +136,220 @@ fn join_woken_then_dropped_unpolled_leaves_no_waiter() {
     let mut again = c.join();
     assert_eq!(poll_once(&mut again, &waker), Poll::Ready(()));
     assert_eq!(pending_joins(&c), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values whose Drop uses their own channel
+// ---------------------------------------------------------------------------------------------
+
+/// A value that runs `on_drop` when it is dropped, where it may use the channel it was put on. Its
+/// clones (a promise channel hands out clones) do nothing when dropped.
+struct UsesChannel {
+    /// Which value it is.
+    id: u32,
+    /// What its drop does; `None` for a quiet value.
+    on_drop: Option<Box<dyn FnOnce()>>,
+}
+
+impl Clone for UsesChannel {
+    fn clone(&self) -> UsesChannel {
+        quiet(self.id)
+    }
+}
+
+impl Drop for UsesChannel {
+    fn drop(&mut self) {
+        if let Some(on_drop) = self.on_drop.take() {
+            on_drop();
+        }
+    }
+}
+
+/// A value whose drop does nothing.
+fn quiet(id: u32) -> UsesChannel {
+    UsesChannel { id, on_drop: None }
+}
+
+/// A value whose drop uses `c`: it logs whether `c` is closed and what a `try_get` gives, then
+/// puts the quiet value `id + 100` back and logs how that went.
+fn uses_channel(id: u32, c: &Chan<UsesChannel>, log: &Log) -> UsesChannel {
+    let (c, log) = (c.clone(), log.clone());
+    UsesChannel {
+        id,
+        on_drop: Some(Box::new(move || {
+            let closed = c.is_closed();
+            let got = c.try_get().map(|v| v.id);
+            let put = c.try_put(quiet(id + 100)).is_ok();
+            push(
+                &log,
+                format!("{id} dropped: closed {closed}, got {got:?}, put back {put}"),
+            );
+        })),
+    }
+}
+
+/// The ids of the values left in `c`, which it closes.
+fn drain_ids(c: &Chan<UsesChannel>) -> Vec<u32> {
+    c.close();
+    let mut ids = Vec::new();
+    loop {
+        match c.try_get() {
+            Ok(v) => ids.push(v.id),
+            Err(TryGetError::Closed) => return ids,
+            Err(TryGetError::Empty) => panic!("a closed channel is never merely empty"),
+        }
+    }
+}
+
+#[test]
+fn sliding_eviction_of_a_value_whose_drop_uses_the_channel() {
+    run_seeded(1, async {
+        let log = log();
+        // Through the put future's fast path.
+        let c = Chan::sliding(1);
+        assert!(c.put(uses_channel(1, &c, &log)).await);
+        assert!(c.put(quiet(2)).await);
+        assert_eq!(drain_ids(&c), [101]);
+        // Through try_put.
+        let c = Chan::sliding(1);
+        assert!(c.try_put(uses_channel(3, &c, &log)).is_ok());
+        assert!(c.try_put(quiet(4)).is_ok());
+        assert_eq!(drain_ids(&c), [103]);
+        assert_eq!(
+            *log.borrow(),
+            [
+                "1 dropped: closed false, got Ok(2), put back true",
+                "3 dropped: closed false, got Ok(4), put back true",
+            ]
+        );
+    });
+}
+
+#[test]
+fn dropping_discard_of_a_value_whose_drop_uses_the_channel() {
+    run_seeded(1, async {
+        let log = log();
+        let c = Chan::dropping(1);
+        assert!(c.put(quiet(1)).await);
+        assert!(c.put(uses_channel(2, &c, &log)).await);
+        assert!(c.try_put(quiet(3)).is_ok());
+        assert!(c.try_put(uses_channel(4, &c, &log)).is_ok());
+        assert_eq!(drain_ids(&c), [104]);
+        assert_eq!(
+            *log.borrow(),
+            [
+                "2 dropped: closed false, got Ok(1), put back true",
+                "4 dropped: closed false, got Ok(102), put back true",
+            ]
+        );
+    });
+}
+
+#[test]
+fn promise_discard_of_a_second_value_whose_drop_uses_the_channel() {
+    run_seeded(1, async {
+        let log = log();
+        let c = Chan::promise();
+        assert!(c.put(quiet(1)).await);
+        assert!(c.put(uses_channel(2, &c, &log)).await);
+        assert!(c.try_put(uses_channel(3, &c, &log)).is_ok());
+        // The values put back were discarded in turn: the promise keeps its first value.
+        assert_eq!(c.get().await.map(|v| v.id), Some(1));
+        assert_eq!(
+            *log.borrow(),
+            [
+                "2 dropped: closed false, got Ok(1), put back true",
+                "3 dropped: closed false, got Ok(1), put back true",
+            ]
+        );
+    });
+}
+
+#[test]
+fn sliding_eviction_by_select_arms_and_put_then_of_a_value_whose_drop_uses_the_channel() {
+    run_seeded(1, async {
+        let log = log();
+        let c = Chan::sliding(1);
+        assert!(c.try_put(uses_channel(1, &c, &log)).is_ok());
+        let put = select! { ok = put(c, quiet(2)) => ok };
+        assert!(put);
+        assert!(c.try_put(uses_channel(3, &c, &log)).is_ok());
+        let chosen = aiochan::select([Op::put(&c, quiet(4))]).await;
+        assert_eq!(chosen.index, 0);
+        assert!(c.try_put(uses_channel(5, &c, &log)).is_ok());
+        let accepted = std::rc::Rc::new(std::cell::Cell::new(None));
+        c.put_then(quiet(6), {
+            let accepted = accepted.clone();
+            move |ok| accepted.set(Some(ok))
+        });
+        assert_eq!(accepted.get(), Some(true));
+        assert_eq!(drain_ids(&c), [105]);
+        assert_eq!(
+            *log.borrow(),
+            [
+                "1 dropped: closed false, got Ok(2), put back true",
+                "3 dropped: closed false, got Ok(4), put back true",
+                "5 dropped: closed false, got Ok(6), put back true",
+            ]
+        );
+    });
+}
+
+#[test]
+fn add_to_a_closed_channel_of_values_whose_drop_uses_the_channel() {
+    let log = log();
+    let c = Chan::sliding(1);
+    c.close();
+    c.add([uses_channel(1, &c, &log), uses_channel(2, &c, &log)]);
+    assert_eq!(
+        *log.borrow(),
+        [
+            "1 dropped: closed true, got Err(Closed), put back false",
+            "2 dropped: closed true, got Err(Closed), put back false",
+        ]
+    );
+}
+
+/// Holds one value at a time, and only a value of even id: a put of an odd one is discarded.
+struct EvenOnly(Option<UsesChannel>);
+
+impl Buffer<UsesChannel> for EvenOnly {
+    fn is_full(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.0.is_some())
+    }
+
+    fn add(&mut self, value: UsesChannel) -> Option<UsesChannel> {
+        if value.id % 2 == 1 {
+            return Some(value);
+        }
+        self.0 = Some(value);
+        None
+    }
+
+    fn remove(&mut self) -> Option<UsesChannel> {
+        self.0.take()
+    }
+
+    fn kind(&self) -> &'static str {
+        "even only"
+    }
+}
+
+#[test]
+fn custom_buffer_discard_of_a_waiting_put_whose_drop_uses_the_channel() {
+    let log = log();
+    let c = Chan::with_buffer(EvenOnly(None));
+    // 2 fills the buffer; 3 waits as a pending put until a get makes room, then is discarded.
+    c.add([quiet(2), uses_channel(3, &c, &log)]);
+    assert!(log.borrow().is_empty());
+    assert_eq!(c.try_get().map(|v| v.id), Ok(2));
+    assert_eq!(
+        *log.borrow(),
+        ["3 dropped: closed false, got Err(Empty), put back true"]
+    );
+    assert_eq!(drain_ids(&c), [] as [u32; 0]);
 }

@@ -325,8 +325,9 @@ impl Buffer<u32> for Largest {
         self.heap.len()
     }
 
-    fn add(&mut self, value: u32) {
+    fn add(&mut self, value: u32) -> Option<u32> {
         self.heap.push(value);
+        None
     }
 
     fn remove(&mut self) -> Option<u32> {

@@ -63,6 +63,10 @@ pub(crate) struct TakeOp<T> {
 pub(crate) enum PutOutcome<T> {
     /// Completed: the value was accepted.
     Accepted,
+    /// Completed: the value was accepted, and the buffer discarded this value (the one put, or one
+    /// it held), for the caller to drop once the state is no longer borrowed: its `Drop` may use the
+    /// channel.
+    AcceptedDiscarding(T),
     /// The channel is closed: the value is handed back (a waiting put then completes with `false`).
     Closed(T),
     /// Parked under this key.
@@ -207,9 +211,10 @@ impl<T: 'static> State<T> {
     }
 
     /// The fast path of a put: into a buffer with room while no get waits (so nobody is to be
-    /// told). Hands the value back when the full path is needed.
+    /// told). Returns the value the buffer discarded, if any, for the caller to drop once the state
+    /// is no longer borrowed; hands the value back when the full path is needed.
     #[inline]
-    pub(crate) fn try_put_buffered(&mut self, value: T) -> Result<(), T> {
+    pub(crate) fn try_put_buffered(&mut self, value: T) -> Result<Option<T>, T> {
         match &mut self.buffer {
             Some(buffer)
                 if !self.closed
@@ -217,8 +222,7 @@ impl<T: 'static> State<T> {
                     && !buffer.is_full()
                     && !trace::is_on() =>
             {
-                buffer.add(value);
-                Ok(())
+                Ok(buffer.add(value))
             }
             _ => Err(value),
         }
@@ -242,13 +246,16 @@ impl<T: 'static> State<T> {
             return PutOutcome::Closed(value);
         }
         if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
-            buffer.add(value);
+            let discarded = buffer.add(value);
             self.trace(|core, chan| Event::Put {
                 task: core.current_label(),
                 chan,
             });
             self.feed_takers(wakes);
-            return PutOutcome::Accepted;
+            return match discarded {
+                None => PutOutcome::Accepted,
+                Some(discarded) => PutOutcome::AcceptedDiscarding(discarded),
+            };
         }
         if let Some(key) = self.next_taker() {
             self.delivered_queued += 1;
@@ -427,7 +434,11 @@ impl<T: 'static> State<T> {
             self.trace_put(key);
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
             {
-                buffer.add(value);
+                // Only a buffer of one's own may be full at times and discard: rare enough for
+                // the notification's allocation.
+                if let Some(discarded) = buffer.add(value) {
+                    wakes.drop_later(discarded);
+                }
             }
             self.complete_put(key, true, wakes);
         }

@@ -212,8 +212,9 @@ impl<T: 'static> Chan<T> {
     /// assert_eq!(c.try_put(3).unwrap_err().into_inner(), 3);
     /// ```
     pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
+        // A value the buffer discarded is dropped with the outcome, the state no longer borrowed.
         match self.with_state(|st, wakes| st.put(value, Who::Try, wakes)) {
-            PutOutcome::Accepted => Ok(()),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Ok(()),
             PutOutcome::Closed(value) => Err(TryPutError::Closed(value)),
             PutOutcome::Refused(value) => Err(TryPutError::Full(value)),
             PutOutcome::Parked(_) => unreachable!("try_put never parks"),
@@ -256,15 +257,16 @@ impl<T: 'static> Chan<T> {
     pub fn put_then(&self, value: T, then: impl FnOnce(bool) + 'static) {
         let mut then: Option<Callback<bool>> = Some(Box::new(then));
         let outcome = self.with_state(|st, wakes| st.put(value, Who::Callback(&mut then), wakes));
-        match outcome {
-            PutOutcome::Accepted | PutOutcome::Closed(_) => {
-                let accepted = matches!(outcome, PutOutcome::Accepted);
-                if let Some(then) = then {
-                    then(accepted);
-                }
-            }
-            PutOutcome::Parked(_) => {}
+        let accepted = match outcome {
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => true,
+            PutOutcome::Closed(_) => false,
+            PutOutcome::Parked(_) => return,
             PutOutcome::Refused(_) => unreachable!("a callback put always parks"),
+        };
+        // A value handed back (discarded, or refused by the close) goes before the callback runs.
+        drop(outcome);
+        if let Some(then) = then {
+            then(accepted);
         }
     }
 

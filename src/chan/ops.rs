@@ -45,8 +45,14 @@ impl<T: 'static> Chan<T> {
         let v = value
             .take()
             .expect("aiochan: a Put future was polled after it completed");
-        let v = match self.state.borrow_mut().try_put_buffered(v) {
-            Ok(()) => return Poll::Ready(true),
+        // Bound first: a borrow in a `match` scrutinee would last through the arms, and a value the
+        // buffer discarded must be dropped once the state is no longer borrowed.
+        let fast = self.state.borrow_mut().try_put_buffered(v);
+        let v = match fast {
+            Ok(discarded) => {
+                drop(discarded);
+                return Poll::Ready(true);
+            }
             Err(v) => v,
         };
         let outcome = self.with_state(|st, wakes| {
@@ -56,8 +62,9 @@ impl<T: 'static> Chan<T> {
             }
             outcome
         });
+        // A value the buffer discarded, or refused by the close, is dropped with the outcome.
         match outcome {
-            PutOutcome::Accepted => Poll::Ready(true),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Poll::Ready(true),
             PutOutcome::Closed(_) => Poll::Ready(false),
             PutOutcome::Parked(k) => {
                 *key = Some(k);

@@ -169,7 +169,7 @@ impl<T: 'static> Arm for PutArm<'_, T> {
             .chan
             .with_state(|st, wakes| st.put(value, Who::Try, wakes));
         match outcome {
-            PutOutcome::Accepted => self.result = Some(true),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => self.result = Some(true),
             PutOutcome::Closed(_) => self.result = Some(false),
             PutOutcome::Refused(value) => self.value = Some(value),
             PutOutcome::Parked(_) => unreachable!("a try never parks"),
