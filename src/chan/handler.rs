@@ -174,9 +174,9 @@ impl Wakes {
         self.push(Notify::Call(Box::new(f)));
     }
 
-    /// Drops `value` once the state is no longer borrowed: a value the buffer discarded, whose `Drop`
-    /// may use the channel. (A put hands its discarded value back in its outcome instead, without
-    /// this allocation.)
+    /// Drops `value` once the state is no longer borrowed: a value the buffer discarded, whose
+    /// `Drop` may use the channel. (A put hands its discarded value back in its outcome instead,
+    /// without this allocation.)
     pub(crate) fn drop_later<V: 'static>(&mut self, value: V) {
         self.push(Notify::Drop(Box::new(value)));
     }
