@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use aiochan::{go, select, Buffer, Chan, Op, TryGetError};
+use aiochan::{go, nop, select, Buffer, Chan, Op, TryGetError};
 
 mod common;
 use common::{log, push, run_seeded, Log};
@@ -352,4 +352,223 @@ fn custom_buffer_discard_of_a_waiting_put_whose_drop_uses_the_channel() {
         ["3 dropped: closed false, got Err(Empty), put back true"]
     );
     assert_eq!(drain_ids(&c), [] as [u32; 0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// select!: a future arm that completes a channel arm of the same select
+// ---------------------------------------------------------------------------------------------
+
+/// Runs the select of `body(biased)` under several seeds, with `biased;` and without, and checks
+/// which arm won and what was left in the channel. The select runs in a task of its own: a commit
+/// made during the select's own poll wakes its task, which must be a task that may be woken after
+/// it ended (a loop's main future is re-polled then until the runtime's fix of 0f58a79).
+fn for_seeds_and_bias<F, Fut>(body: F, expected: (&str, &[u32]))
+where
+    F: Fn(bool) -> Fut,
+    Fut: Future<Output = (String, Vec<u32>)> + 'static,
+{
+    for seed in 0..6 {
+        for biased in [false, true] {
+            let select = body(biased);
+            let (won, left) = run_seeded(seed, async { go(select).await });
+            assert_eq!(
+                (won.as_str(), left.as_slice()),
+                expected,
+                "seed {seed}, biased {biased}"
+            );
+        }
+    }
+}
+
+/// Closes `c` and takes the values left in it.
+fn close_and_drain(c: &Chan<u32>) -> Vec<u32> {
+    c.close();
+    let mut left = Vec::new();
+    while let Ok(v) = c.try_get() {
+        left.push(v);
+    }
+    left
+}
+
+#[test]
+fn select_future_arm_that_puts_to_its_own_get_arm_and_completes_wins_and_gives_the_value_back() {
+    // The future's put is taken by the select's parked get arm, and the future completes in the
+    // same poll: the future wins, and the value goes back to the channel for the next get.
+    for_seeds_and_bias(
+        |biased| async move {
+            let c: Chan<u32> = Chan::new();
+            let putter = async {
+                nop().await;
+                c.put(1).await
+            };
+            let won = if biased {
+                select! {
+                    biased;
+                    v = get(c) => format!("get {v:?}"),
+                    ok = putter => format!("future put {ok}"),
+                }
+            } else {
+                select! {
+                    v = get(c) => format!("get {v:?}"),
+                    ok = putter => format!("future put {ok}"),
+                }
+            };
+            (won, close_and_drain(&c))
+        },
+        ("future put true", &[1]),
+    );
+}
+
+#[test]
+fn select_future_arm_that_puts_to_its_own_get_arm_and_stays_pending_loses_to_that_arm() {
+    // The future's put commits the get arm, then the future waits on: the get arm completed first
+    // and wins, even though a later future arm would complete in the same poll.
+    for_seeds_and_bias(
+        |biased| async move {
+            let c: Chan<u32> = Chan::new();
+            let putter = async {
+                nop().await;
+                c.put(1).await;
+                std::future::pending::<()>().await
+            };
+            let won = if biased {
+                select! {
+                    biased;
+                    v = get(c) => format!("get {v:?}"),
+                    _ = putter => "putter".to_string(),
+                    _ = nop() => "late future".to_string(),
+                }
+            } else {
+                select! {
+                    v = get(c) => format!("get {v:?}"),
+                    _ = putter => "putter".to_string(),
+                    _ = nop() => "late future".to_string(),
+                }
+            };
+            (won, close_and_drain(&c))
+        },
+        ("get Some(1)", &[]),
+    );
+}
+
+#[test]
+fn select_future_arm_that_closes_its_own_get_arms_channel_and_stays_pending_loses_to_that_arm() {
+    for_seeds_and_bias(
+        |biased| async move {
+            let c: Chan<u32> = Chan::new();
+            let closer = async {
+                nop().await;
+                c.close();
+                std::future::pending::<()>().await
+            };
+            let won = if biased {
+                select! {
+                    biased;
+                    v = get(c) => format!("get {v:?}"),
+                    _ = closer => "closer".to_string(),
+                    _ = nop() => "late future".to_string(),
+                }
+            } else {
+                select! {
+                    v = get(c) => format!("get {v:?}"),
+                    _ = closer => "closer".to_string(),
+                    _ = nop() => "late future".to_string(),
+                }
+            };
+            (won, close_and_drain(&c))
+        },
+        ("get None", &[]),
+    );
+}
+
+#[test]
+fn select_future_arm_that_takes_from_its_own_put_arm_and_completes_wins_with_the_value() {
+    // The future's get takes the value of the select's parked put arm and completes: the future
+    // wins, holding the value; the put arm, whose value is delivered, is not reported.
+    for_seeds_and_bias(
+        |biased| async move {
+            let c: Chan<u32> = Chan::new();
+            let getter = async {
+                nop().await;
+                c.get().await
+            };
+            let won = if biased {
+                select! {
+                    biased;
+                    ok = put(c, 7) => format!("put {ok}"),
+                    v = getter => format!("future got {v:?}"),
+                }
+            } else {
+                select! {
+                    ok = put(c, 7) => format!("put {ok}"),
+                    v = getter => format!("future got {v:?}"),
+                }
+            };
+            (won, close_and_drain(&c))
+        },
+        ("future got Some(7)", &[]),
+    );
+}
+
+#[test]
+fn select_future_arm_that_takes_from_its_own_put_arm_and_stays_pending_loses_to_that_arm() {
+    for_seeds_and_bias(
+        |biased| async move {
+            let c: Chan<u32> = Chan::new();
+            let kept = std::cell::Cell::new(None);
+            let getter = async {
+                nop().await;
+                kept.set(c.get().await);
+                std::future::pending::<()>().await
+            };
+            let won = if biased {
+                select! {
+                    biased;
+                    ok = put(c, 7) => format!("put {ok}"),
+                    _ = getter => "getter".to_string(),
+                    _ = nop() => "late future".to_string(),
+                }
+            } else {
+                select! {
+                    ok = put(c, 7) => format!("put {ok}"),
+                    _ = getter => "getter".to_string(),
+                    _ = nop() => "late future".to_string(),
+                }
+            };
+            (
+                format!("{won}, getter kept {:?}", kept.get()),
+                close_and_drain(&c),
+            )
+        },
+        ("put true, getter kept Some(7)", &[]),
+    );
+}
+
+#[test]
+fn select_future_arm_whose_get_refills_the_buffer_from_its_own_put_arm_wins_and_loses_nothing() {
+    // The future takes the buffered value, which moves the select's parked put into the buffer:
+    // the future wins, and the put's value stays in the channel.
+    for_seeds_and_bias(
+        |biased| async move {
+            let c: Chan<u32> = Chan::fixed(1).add([0]);
+            let getter = async {
+                nop().await;
+                c.get().await
+            };
+            let won = if biased {
+                select! {
+                    biased;
+                    ok = put(c, 7) => format!("put {ok}"),
+                    v = getter => format!("future got {v:?}"),
+                }
+            } else {
+                select! {
+                    ok = put(c, 7) => format!("put {ok}"),
+                    v = getter => format!("future got {v:?}"),
+                }
+            };
+            (won, close_and_drain(&c))
+        },
+        ("future got Some(0)", &[7]),
+    );
 }
