@@ -59,21 +59,23 @@ fn main_ending_after_a_dropped_join_whose_channel_closes_later_is_not_polled_aga
 }
 
 #[test]
-fn main_of_a_later_run_is_not_polled_again_through_a_stale_joiner() {
-    // The first run leaves main's join registered in a channel that outlives it.
+fn main_of_a_later_run_is_not_polled_again_through_a_stale_waiter() {
+    // The first run leaves a get of main's parked in a channel that outlives it (the future is
+    // forgotten, so nothing withdraws it).
     let c = run_seeded(4, async {
         let c = Chan::<i32>::new();
-        let mut join = std::pin::pin!(c.join());
+        let mut get = Box::pin(c.get());
         poll_fn(|cx| {
-            let _ = join.as_mut().poll(cx);
+            let _ = get.as_mut().poll(cx);
             Poll::Ready(())
         })
         .await;
+        std::mem::forget(get);
         c
     });
-    // The second run closes it in main's last poll, waking whoever the stale entry names.
+    // The second run completes it in main's last poll, waking whoever the stale entry names.
     let out = run_seeded(4, async move {
-        c.close();
+        assert_eq!(c.try_put(1), Ok(()));
         5
     });
     assert_eq!(out, 5);

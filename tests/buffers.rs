@@ -325,8 +325,9 @@ impl Buffer<u32> for Largest {
         self.heap.len()
     }
 
-    fn add(&mut self, value: u32) {
+    fn add(&mut self, value: u32) -> Option<u32> {
         self.heap.push(value);
+        None
     }
 
     fn remove(&mut self) -> Option<u32> {
@@ -385,10 +386,10 @@ fn custom_buffer_decides_fullness_and_order_and_hears_of_the_close() {
 fn debug_shows_name_buffer_fill_pending_operations_and_closed() {
     let c = Chan::fixed(2).named("jobs");
     c.add([1]);
-    insta::assert_snapshot!(format!("{c:?}"), @r#"Chan { name: "channel 'jobs'", buffer: "fixed(2), holding 1", pending_puts: 0, pending_gets: 0, closed: false }"#);
+    insta::assert_snapshot!(format!("{c:?}"), @r#"Chan { name: "channel 'jobs'", buffer: "fixed(2), holding 1", pending_puts: 0, pending_gets: 0, pending_joins: 0, closed: false }"#);
     c.add([2, 3, 4]);
     c.close();
-    insta::assert_snapshot!(format!("{c:?}"), @r#"Chan { name: "channel 'jobs'", buffer: "fixed(2), holding 2", pending_puts: 2, pending_gets: 0, closed: true }"#);
+    insta::assert_snapshot!(format!("{c:?}"), @r#"Chan { name: "channel 'jobs'", buffer: "fixed(2), holding 2", pending_puts: 2, pending_gets: 0, pending_joins: 0, closed: true }"#);
 }
 
 #[test]
@@ -396,7 +397,7 @@ fn debug_counts_pending_gets_of_a_rendezvous_channel() {
     let c = Chan::<u8>::new().named("r");
     c.get_then(|_| {});
     c.get_then(|_| {});
-    insta::assert_snapshot!(format!("{c:?}"), @r#"Chan { name: "channel 'r'", buffer: "none (rendezvous)", pending_puts: 0, pending_gets: 2, closed: false }"#);
+    insta::assert_snapshot!(format!("{c:?}"), @r#"Chan { name: "channel 'r'", buffer: "none (rendezvous)", pending_puts: 0, pending_gets: 2, pending_joins: 0, closed: false }"#);
 }
 
 #[test]
@@ -409,11 +410,11 @@ fn debug_shows_every_kind_of_buffer() {
         format!("{:?}", aiochan::from_iter(0..2).named("i")),
     ];
     insta::assert_snapshot!(kinds.join("\n"), @r#"
-    Chan { name: "channel 'd'", buffer: "dropping(4), holding 0", pending_puts: 0, pending_gets: 0, closed: false }
-    Chan { name: "channel 's'", buffer: "sliding(5), holding 0", pending_puts: 0, pending_gets: 0, closed: false }
-    Chan { name: "channel 'p'", buffer: "promise(1), holding 0", pending_puts: 0, pending_gets: 0, closed: false }
-    Chan { name: "channel 'u'", buffer: "unbounded, holding 3", pending_puts: 0, pending_gets: 0, closed: false }
-    Chan { name: "channel 'i'", buffer: "iterator, holding 2", pending_puts: 0, pending_gets: 0, closed: true }
+    Chan { name: "channel 'd'", buffer: "dropping(4), holding 0", pending_puts: 0, pending_gets: 0, pending_joins: 0, closed: false }
+    Chan { name: "channel 's'", buffer: "sliding(5), holding 0", pending_puts: 0, pending_gets: 0, pending_joins: 0, closed: false }
+    Chan { name: "channel 'p'", buffer: "promise(1), holding 0", pending_puts: 0, pending_gets: 0, pending_joins: 0, closed: false }
+    Chan { name: "channel 'u'", buffer: "unbounded, holding 3", pending_puts: 0, pending_gets: 0, pending_joins: 0, closed: false }
+    Chan { name: "channel 'i'", buffer: "iterator, holding 2", pending_puts: 0, pending_gets: 0, pending_joins: 0, closed: true }
     "#);
 }
 

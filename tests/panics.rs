@@ -98,7 +98,10 @@ fn a_task_panic_message_carries_the_seed_to_replay_it() {
         })
     });
     let text = message(&*payload);
-    assert!(text.contains("(seed 987, fixed with Builder::seed"), "{text}");
+    assert!(
+        text.contains("(seed 987, fixed with Builder::seed"),
+        "{text}"
+    );
     let payload = panic_of(|| {
         Runtime::builder().virtual_time(true).build().run(async {
             go(async { panic!("x") }).await;

@@ -63,6 +63,10 @@ pub(crate) struct TakeOp<T> {
 pub(crate) enum PutOutcome<T> {
     /// Completed: the value was accepted.
     Accepted,
+    /// Completed: the value was accepted, and the buffer discarded this value (the one put, or one
+    /// it held), for the caller to drop once the state is no longer borrowed: its `Drop` may use the
+    /// channel.
+    AcceptedDiscarding(T),
     /// The channel is closed: the value is handed back (a waiting put then completes with `false`).
     Closed(T),
     /// Parked under this key.
@@ -117,8 +121,10 @@ pub(crate) struct State<T> {
     delivered_queued: u64,
     /// Values delivered to a get straight from a waiting put.
     delivered_immediate: u64,
-    /// Who awaits the channel being closed and drained.
-    joiners: Vec<Waiter>,
+    /// The waiting `join` futures, under keys they hold: whom each wakes once the channel is closed
+    /// and drained (`None` once woken). A future withdraws its entry when it completes or is
+    /// dropped, so dropped joins leave nothing behind and a new one scans nothing.
+    joiners: Slab<Option<Waiter>>,
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
     /// report (see `Chan::register_channel`); the loop clears it when it ends.
     pub(crate) registered: bool,
@@ -143,7 +149,7 @@ impl<T: 'static> State<T> {
             delivered_buffered: 0,
             delivered_queued: 0,
             delivered_immediate: 0,
-            joiners: Vec::new(),
+            joiners: Slab::new(),
             registered: false,
         }
     }
@@ -209,9 +215,10 @@ impl<T: 'static> State<T> {
     }
 
     /// The fast path of a put: into a buffer with room while no get waits (so nobody is to be
-    /// told). Hands the value back when the full path is needed.
+    /// told). Returns the value the buffer discarded, if any, for the caller to drop once the state
+    /// is no longer borrowed; hands the value back when the full path is needed.
     #[inline]
-    pub(crate) fn try_put_buffered(&mut self, value: T) -> Result<(), T> {
+    pub(crate) fn try_put_buffered(&mut self, value: T) -> Result<Option<T>, T> {
         match &mut self.buffer {
             Some(buffer)
                 if !self.closed
@@ -219,8 +226,7 @@ impl<T: 'static> State<T> {
                     && !buffer.is_full()
                     && !trace::is_on() =>
             {
-                buffer.add(value);
-                Ok(())
+                Ok(buffer.add(value))
             }
             _ => Err(value),
         }
@@ -244,13 +250,16 @@ impl<T: 'static> State<T> {
             return PutOutcome::Closed(value);
         }
         if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
-            buffer.add(value);
+            let discarded = buffer.add(value);
             self.trace(|core, chan| Event::Put {
                 task: core.current_label(),
                 chan,
             });
             self.feed_takers(wakes);
-            return PutOutcome::Accepted;
+            return match discarded {
+                None => PutOutcome::Accepted,
+                Some(discarded) => PutOutcome::AcceptedDiscarding(discarded),
+            };
         }
         if let Some(key) = self.next_taker() {
             self.delivered_queued += 1;
@@ -364,11 +373,24 @@ impl<T: 'static> State<T> {
             && !self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
     }
 
-    /// Registers whoever polls with `cx` to be woken once the channel is closed and drained.
-    pub(crate) fn add_joiner(&mut self, cx: &std::task::Context<'_>) {
-        if !self.joiners.iter().any(|w| w.wakes(cx)) {
-            self.joiners.push(Waiter::of(cx));
+    /// Makes sure the join whose entry is `key` (made now if it has none) wakes whoever polls with
+    /// `cx` once the channel is closed and drained: a re-poll refreshes its entry in place.
+    pub(crate) fn wait_join(&mut self, key: &mut Option<usize>, cx: &std::task::Context<'_>) {
+        match *key {
+            Some(k) => {
+                let entry = &mut self.joiners[k];
+                if !entry.as_ref().is_some_and(|w| w.wakes(cx)) {
+                    *entry = Some(Waiter::of(cx));
+                }
+            }
+            None => *key = Some(self.joiners.insert(Some(Waiter::of(cx)))),
         }
+    }
+
+    /// The join whose entry is `key` completed or was dropped: its entry goes. Returns the waiter it
+    /// still held, for the caller to drop once the channel is no longer borrowed.
+    pub(crate) fn withdraw_join(&mut self, key: usize) -> Option<Waiter> {
+        self.joiners.remove(key)
     }
 
     #[inline]
@@ -381,8 +403,11 @@ impl<T: 'static> State<T> {
     #[cold]
     fn wake_joiners(&mut self, wakes: &mut Wakes) {
         if self.is_drained() {
-            for waiter in self.joiners.drain(..) {
-                wakes.wake(waiter);
+            // Entries stay until their futures withdraw them, so that no key is reused meanwhile.
+            for (_, entry) in &mut self.joiners {
+                if let Some(waiter) = entry.take() {
+                    wakes.wake(waiter);
+                }
             }
         }
     }
@@ -413,7 +438,11 @@ impl<T: 'static> State<T> {
             self.trace_put(key);
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
             {
-                buffer.add(value);
+                // Only a buffer of one's own may be full at times and discard: rare enough for
+                // the notification's allocation.
+                if let Some(discarded) = buffer.add(value) {
+                    wakes.drop_later(discarded);
+                }
             }
             self.complete_put(key, true, wakes);
         }
@@ -742,6 +771,12 @@ impl<T: 'static> State<T> {
                 .filter(|&&k| is_active(&self.takers[k].slot))
                 .count(),
         )
+    }
+
+    /// For `Debug`: `join` futures waiting for the channel to be closed and drained (polled, and
+    /// neither completed nor dropped).
+    pub(crate) fn pending_joins(&self) -> usize {
+        self.joiners.len()
     }
 
     /// For tests of sweeping: the lengths of the queues, inactive entries included.

@@ -9,6 +9,7 @@
 //! An operation that completes at once needs no commit of its own: a select first tries every arm
 //! without parking (see `select`), so only parked parties are ever committed.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
@@ -139,7 +140,8 @@ impl<R> fmt::Debug for Party<R> {
     }
 }
 
-/// What to do once the channel's state is no longer borrowed: wake parties, run callbacks.
+/// What to do once the channel's state is no longer borrowed: wake parties, run callbacks, drop
+/// values a buffer discarded.
 /// Most operations notify at most one party, a task of the loop, which is scheduled at once; the
 /// first notification that must wait is kept inline.
 #[derive(Default)]
@@ -152,6 +154,8 @@ pub(crate) struct Wakes {
 enum Notify {
     Wake(Waiter),
     Call(Box<dyn FnOnce()>),
+    /// A value to drop: its `Drop` may use the channel.
+    Drop(Box<dyn Any>),
 }
 
 impl Wakes {
@@ -168,6 +172,13 @@ impl Wakes {
 
     pub(crate) fn call(&mut self, f: impl FnOnce() + 'static) {
         self.push(Notify::Call(Box::new(f)));
+    }
+
+    /// Drops `value` once the state is no longer borrowed: a value the buffer discarded, whose
+    /// `Drop` may use the channel. (A put hands its discarded value back in its outcome instead,
+    /// without this allocation.)
+    pub(crate) fn drop_later<V: 'static>(&mut self, value: V) {
+        self.push(Notify::Drop(Box::new(value)));
     }
 
     fn push(&mut self, n: Notify) {
@@ -208,6 +219,7 @@ impl Notify {
         match self {
             Notify::Wake(waiter) => waiter.wake(),
             Notify::Call(f) => crate::runtime::defer(f),
+            Notify::Drop(value) => drop(value),
         }
     }
 }

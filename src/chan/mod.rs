@@ -212,8 +212,9 @@ impl<T: 'static> Chan<T> {
     /// assert_eq!(c.try_put(3).unwrap_err().into_inner(), 3);
     /// ```
     pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
+        // A value the buffer discarded is dropped with the outcome, the state no longer borrowed.
         match self.with_state(|st, wakes| st.put(value, Who::Try, wakes)) {
-            PutOutcome::Accepted => Ok(()),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Ok(()),
             PutOutcome::Closed(value) => Err(TryPutError::Closed(value)),
             PutOutcome::Refused(value) => Err(TryPutError::Full(value)),
             PutOutcome::Parked(_) => unreachable!("try_put never parks"),
@@ -266,17 +267,18 @@ impl<T: 'static> Chan<T> {
     ) -> Option<usize> {
         let mut then: Option<Callback<bool>> = Some(Box::new(then));
         let outcome = self.with_state(|st, wakes| st.put(value, Who::Callback(&mut then), wakes));
-        match outcome {
-            PutOutcome::Accepted | PutOutcome::Closed(_) => {
-                let accepted = matches!(outcome, PutOutcome::Accepted);
-                if let Some(then) = then {
-                    then(accepted);
-                }
-                None
-            }
-            PutOutcome::Parked(key) => Some(key),
+        let accepted = match outcome {
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => true,
+            PutOutcome::Closed(_) => false,
+            PutOutcome::Parked(key) => return Some(key),
             PutOutcome::Refused(_) => unreachable!("a callback put always parks"),
+        };
+        // A value handed back (discarded, or refused by the close) goes before the callback runs.
+        drop(outcome);
+        if let Some(then) = then {
+            then(accepted);
         }
+        None
     }
 
     /// Withdraws the put parked under `key` by [`put_then_parked`](Chan::put_then_parked) whose
@@ -327,7 +329,8 @@ impl<T: 'static> Chan<T> {
 
     /// Waits until the channel is closed and every value in it has been taken. A promise channel
     /// that holds its value is never drained (every get would still get it), so this never completes
-    /// for it.
+    /// for it. Dropping the future before it completes withdraws its wait, so a join in a `select!`
+    /// that another arm wins leaves nothing behind in the channel.
     pub fn join(&self) -> Join<'_, T> {
         Join::new(self)
     }
@@ -416,6 +419,7 @@ impl<T: 'static> fmt::Debug for Chan<T> {
             .field("buffer", &st.describe_buffer())
             .field("pending_puts", &puts)
             .field("pending_gets", &gets)
+            .field("pending_joins", &st.pending_joins())
             .field("closed", &st.is_closed())
             .finish()
     }

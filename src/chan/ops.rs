@@ -45,8 +45,14 @@ impl<T: 'static> Chan<T> {
         let v = value
             .take()
             .expect("aiochan: a Put future was polled after it completed");
-        let v = match self.state.borrow_mut().try_put_buffered(v) {
-            Ok(()) => return Poll::Ready(true),
+        // Bound first: a borrow in a `match` scrutinee would last through the arms, and a value the
+        // buffer discarded must be dropped once the state is no longer borrowed.
+        let fast = self.state.borrow_mut().try_put_buffered(v);
+        let v = match fast {
+            Ok(discarded) => {
+                drop(discarded);
+                return Poll::Ready(true);
+            }
             Err(v) => v,
         };
         let outcome = self.with_state(|st, wakes| {
@@ -56,8 +62,9 @@ impl<T: 'static> Chan<T> {
             }
             outcome
         });
+        // A value the buffer discarded, or refused by the close, is dropped with the outcome.
         match outcome {
-            PutOutcome::Accepted => Poll::Ready(true),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Poll::Ready(true),
             PutOutcome::Closed(_) => Poll::Ready(false),
             PutOutcome::Parked(k) => {
                 *key = Some(k);
@@ -222,15 +229,27 @@ impl<T: 'static> fmt::Debug for Get<'_, T> {
 /// The future of [`Chan::join`]: completes once the channel is closed and drained.
 ///
 /// # Cancel safety
-/// Dropping it has no effect on the channel.
+/// Dropping it withdraws its wait from the channel, and has no other effect.
 #[must_use = "join does nothing unless awaited"]
 pub struct Join<'a, T: 'static> {
+    /// The channel.
     chan: &'a Chan<T>,
+    /// Its entry among the channel's waiting joins, while it waits.
+    key: Option<usize>,
 }
 
 impl<'a, T: 'static> Join<'a, T> {
     pub(crate) fn new(chan: &'a Chan<T>) -> Join<'a, T> {
-        Join { chan }
+        Join { chan, key: None }
+    }
+
+    /// Gives up the wait, if it is registered.
+    fn withdraw(&mut self) {
+        if let Some(k) = self.key.take() {
+            let waiter = self.chan.state.borrow_mut().withdraw_join(k);
+            // Dropped only now: a foreign waker's drop may run any code, the channel's too.
+            drop(waiter);
+        }
     }
 }
 
@@ -238,18 +257,30 @@ impl<T: 'static> Future for Join<'_, T> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut st = self.chan.state.borrow_mut();
+        let this = self.get_mut();
+        let mut st = this.chan.state.borrow_mut();
         if st.is_drained() {
+            drop(st);
+            this.withdraw();
             return Poll::Ready(());
         }
-        st.add_joiner(cx);
+        st.wait_join(&mut this.key, cx);
         st.note_wait(cx, ChanOp::Join);
         Poll::Pending
     }
 }
 
+impl<T: 'static> Drop for Join<'_, T> {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
+}
+
 impl<T: 'static> fmt::Debug for Join<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Join").field("chan", self.chan).finish()
+        f.debug_struct("Join")
+            .field("chan", self.chan)
+            .field("waiting", &self.key.is_some())
+            .finish()
     }
 }

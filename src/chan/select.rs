@@ -326,7 +326,7 @@ fn try_now<T: 'static>(arm: &mut Arm<T>) -> Option<Outcome<T>> {
             .chan
             .with_state(|st, wakes| st.put(value, Who::Try, wakes))
         {
-            PutOutcome::Accepted => Some(Outcome::Put(true)),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Some(Outcome::Put(true)),
             PutOutcome::Closed(_) => Some(Outcome::Put(false)),
             PutOutcome::Refused(value) => {
                 arm.value = Some(value);

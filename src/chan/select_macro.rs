@@ -169,7 +169,7 @@ impl<T: 'static> Arm for PutArm<'_, T> {
             .chan
             .with_state(|st, wakes| st.put(value, Who::Try, wakes));
         match outcome {
-            PutOutcome::Accepted => self.result = Some(true),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => self.result = Some(true),
             PutOutcome::Closed(_) => self.result = Some(false),
             PutOutcome::Refused(value) => self.value = Some(value),
             PutOutcome::Parked(_) => unreachable!("a try never parks"),
@@ -438,10 +438,28 @@ impl Future for Run<'_, '_> {
             return this.finish(winner);
         }
         for i in 0..n {
-            if this.arms[i].poll_again(cx) {
-                // Claim the flag so that no channel can commit another arm from now on.
-                flag.commit(i);
-                return this.finish(i);
+            let completed = this.arms[i].poll_again(cx);
+            // A future arm's poll may itself have completed a parked channel arm of this select, by
+            // putting to, taking from or closing its channel (see the `select!` docs on a future arm
+            // that completes a channel arm).
+            match flag.committed() {
+                None if completed => {
+                    // Claim the flag so that no channel can commit another arm from now on.
+                    flag.commit(i);
+                    return this.finish(i);
+                }
+                None => {}
+                // Both completed in this poll. The future wins: its output may hold values that
+                // nothing could give back, whereas the channel arm loses nothing by being
+                // withdrawn. A get arm's value goes back to the head of its channel; a put arm's
+                // value was delivered, to the future's own get or into the buffer its get made room
+                // in, and stays there. (Reporting the channel arm would drop the future's output.)
+                Some(_) if completed => return this.finish(i),
+                // The channel arm completed first, and wins; no later future arm is polled.
+                Some(committed) => {
+                    this.arms[committed].collect();
+                    return this.finish(committed);
+                }
             }
         }
         flag.set_waiter(cx);
@@ -469,6 +487,17 @@ impl Future for Run<'_, '_> {
 /// `biased;`) and no other has any effect. A future arm that completes first makes every channel arm
 /// withdraw; the futures of arms that lose are dropped. With `default`, nothing is ever queued. At
 /// most 16 arms; patterns must be irrefutable. Use it inside an `async` block.
+///
+/// A future arm that completes a channel arm of the same select (it puts on or closes a channel that
+/// a get arm waits on, or takes from one that a put arm waits on) follows one rule, so that no value
+/// is lost:
+/// - if the future is still pending after that poll, the channel arm completed first and wins; the
+///   future is dropped as any losing arm's is, and no later future arm is polled;
+/// - if the future completed in that same poll, both happened, and the future wins: its output may
+///   hold values that nothing could give back, whereas the channel arm loses nothing by being
+///   withdrawn. A value a get arm had received goes back to the head of its channel, for the next
+///   get; a put arm's value stays delivered (to the future's own get, or into the buffer that get
+///   made room in), though the select does not report it.
 ///
 /// An arm with a guard, `, if cond` before its `=>`, takes part only if `cond` is true when the
 /// select starts; a false guard does not even evaluate the arm's operation (nor a put's value, nor

@@ -40,10 +40,12 @@ impl<T> Buffer<T> for DroppingBuffer<T> {
         self.values.len()
     }
 
-    fn add(&mut self, value: T) {
-        if self.values.len() < self.capacity {
-            self.values.push_back(value);
+    fn add(&mut self, value: T) -> Option<T> {
+        if self.values.len() == self.capacity {
+            return Some(value);
         }
+        self.values.push_back(value);
+        None
     }
 
     fn remove(&mut self) -> Option<T> {
@@ -66,10 +68,12 @@ mod tests {
     #[test]
     fn discards_the_newest_when_full() {
         let mut b = DroppingBuffer::new(2);
+        let mut discarded = Vec::new();
         for v in 1..=3 {
             assert!(!b.is_full());
-            b.add(v);
+            discarded.extend(b.add(v));
         }
+        assert_eq!(discarded, [3]);
         assert_eq!(b.len(), 2);
         assert_eq!(
             (b.remove(), b.remove(), b.remove()),

@@ -39,8 +39,9 @@ impl<T> Buffer<T> for FixedBuffer<T> {
         self.values.len()
     }
 
-    fn add(&mut self, value: T) {
+    fn add(&mut self, value: T) -> Option<T> {
         self.values.push_back(value);
+        None
     }
 
     fn remove(&mut self) -> Option<T> {
@@ -64,8 +65,7 @@ mod tests {
     fn fills_and_drains_in_order() {
         let mut b = FixedBuffer::new(2);
         assert!(b.is_empty() && !b.is_full());
-        b.add(1);
-        b.add(2);
+        assert_eq!((b.add(1), b.add(2)), (None, None));
         assert!(b.is_full());
         assert_eq!(b.remove(), Some(1));
         assert_eq!(b.remove(), Some(2));

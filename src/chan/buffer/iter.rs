@@ -30,7 +30,7 @@ impl<I: Iterator> Buffer<I::Item> for IterBuffer<I> {
         }
     }
 
-    fn add(&mut self, _: I::Item) {
+    fn add(&mut self, _: I::Item) -> Option<I::Item> {
         unreachable!("an iterator channel is closed from the start, so nothing is ever put on it")
     }
 

@@ -21,19 +21,27 @@ pub use unbounded::UnboundedBuffer;
 /// Where a channel keeps values that were put but not yet taken (core.async's `Buffer`).
 ///
 /// The channel calls these methods while it holds its own state borrowed: they must not touch the
-/// channel. A custom buffer only has to say whether it is full or empty and move values in and out;
-/// the channel does the rest (hand-offs, parking, closing).
+/// channel, and must not drop values, whose `Drop` might. A value the buffer discards is handed back
+/// by [`add`](Buffer::add) instead, and the channel drops it once it has let go of its state. A
+/// custom buffer only has to say whether it is full or empty and move values in and out; the
+/// channel does the rest (hand-offs, parking, closing).
 ///
 /// ```
 /// use aiochan::{Buffer, Chan};
 ///
-/// /// Keeps only even numbers, silently dropping odd ones.
+/// /// Keeps only even numbers, discarding odd ones.
 /// struct Evens(Vec<u32>);
 ///
 /// impl Buffer<u32> for Evens {
 ///     fn is_full(&self) -> bool { false }
 ///     fn len(&self) -> usize { self.0.len() }
-///     fn add(&mut self, value: u32) { if value % 2 == 0 { self.0.insert(0, value) } }
+///     fn add(&mut self, value: u32) -> Option<u32> {
+///         if value % 2 == 1 {
+///             return Some(value);
+///         }
+///         self.0.insert(0, value);
+///         None
+///     }
 ///     fn remove(&mut self) -> Option<u32> { self.0.pop() }
 ///     fn kind(&self) -> &'static str { "evens" }
 /// }
@@ -66,13 +74,14 @@ pub trait Buffer<T> {
     }
 
     /// Adds a value; called only when the buffer is not full. A buffer may discard it, or another
-    /// value, if that is its contract.
-    fn add(&mut self, value: T);
+    /// value, if that is its contract: it returns a value it discards, if any, which the channel
+    /// drops once it has let go of its state (so that the value's `Drop` may use the channel).
+    fn add(&mut self, value: T) -> Option<T>;
 
     /// Removes the next value; called only when the buffer is not empty.
     fn remove(&mut self) -> Option<T>;
 
-    /// The channel was closed.
+    /// The channel was closed. Values buffered now must stay, to drain to later gets.
     fn close(&mut self) {}
 
     /// A short name of the kind of buffer, for `Debug`.
@@ -117,7 +126,7 @@ impl<T> Buffer<T> for AnyBuffer<T> {
     }
 
     #[inline]
-    fn add(&mut self, value: T) {
+    fn add(&mut self, value: T) -> Option<T> {
         match self {
             AnyBuffer::Fixed(b) => b.add(value),
             AnyBuffer::Dyn(b) => b.add(value),

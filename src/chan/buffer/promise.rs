@@ -32,10 +32,12 @@ impl<T: Clone> Buffer<T> for PromiseBuffer<T> {
         usize::from(self.value.is_some())
     }
 
-    fn add(&mut self, value: T) {
-        if self.value.is_none() {
-            self.value = Some(value);
+    fn add(&mut self, value: T) -> Option<T> {
+        if self.value.is_some() {
+            return Some(value);
         }
+        self.value = Some(value);
+        None
     }
 
     fn remove(&mut self) -> Option<T> {
@@ -59,8 +61,7 @@ mod tests {
     fn keeps_the_first_value_forever() {
         let mut b = PromiseBuffer::new();
         assert!(b.is_empty());
-        b.add("first");
-        b.add("second");
+        assert_eq!((b.add("first"), b.add("second")), (None, Some("second")));
         assert_eq!((b.remove(), b.remove()), (Some("first"), Some("first")));
         assert_eq!(b.len(), 1);
     }

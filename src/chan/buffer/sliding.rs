@@ -40,11 +40,14 @@ impl<T> Buffer<T> for SlidingBuffer<T> {
         self.values.len()
     }
 
-    fn add(&mut self, value: T) {
-        if self.values.len() == self.capacity {
-            self.values.pop_front();
-        }
+    fn add(&mut self, value: T) -> Option<T> {
+        let evicted = if self.values.len() == self.capacity {
+            self.values.pop_front()
+        } else {
+            None
+        };
         self.values.push_back(value);
+        evicted
     }
 
     fn remove(&mut self) -> Option<T> {
@@ -67,10 +70,12 @@ mod tests {
     #[test]
     fn discards_the_oldest_when_full() {
         let mut b = SlidingBuffer::new(2);
+        let mut discarded = Vec::new();
         for v in 1..=3 {
             assert!(!b.is_full());
-            b.add(v);
+            discarded.extend(b.add(v));
         }
+        assert_eq!(discarded, [1]);
         assert_eq!(
             (b.remove(), b.remove(), b.remove()),
             (Some(2), Some(3), None)

@@ -31,8 +31,9 @@ impl<T> Buffer<T> for UnboundedBuffer<T> {
         self.values.len()
     }
 
-    fn add(&mut self, value: T) {
+    fn add(&mut self, value: T) -> Option<T> {
         self.values.push_back(value);
+        None
     }
 
     fn remove(&mut self) -> Option<T> {
