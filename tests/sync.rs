@@ -1,0 +1,475 @@
+//! `aiochan::sync`: FIFO hand-off, cancel safety, deadlock and leak reports that name the
+//! primitive and its holder, and acquires as scheduling points under schedule exploration only.
+
+mod common;
+
+use std::cell::Cell;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
+
+use aiochan::sync::{Mutex, RwLock};
+use aiochan::testing::{check, Explore};
+use aiochan::{go, go_named, nop, sleep, Chan};
+use common::{log, ms, panic_message, push, run_seeded, Log};
+
+/// Polls `future` once, and returns whether it completed (its output is dropped).
+async fn poll_once<F: Future>(future: &mut Pin<Box<F>>) -> bool {
+    poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx).is_ready())).await
+}
+
+/// Lets every ready task run a few turns.
+async fn settle() {
+    for _ in 0..5 {
+        nop().await;
+    }
+}
+
+fn entries(log: &Log) -> Vec<String> {
+    log.borrow().clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutex
+
+#[test]
+fn waiters_get_the_lock_in_the_order_they_asked() {
+    let order = run_seeded(1, async {
+        let m = Rc::new(Mutex::new(Vec::new()));
+        let guard = m.lock().await;
+        let mut tasks = Vec::new();
+        for i in 0..5 {
+            let m = m.clone();
+            tasks.push(go(async move {
+                let mut g = m.lock().await;
+                nop().await; // holding it across an await keeps the others out
+                g.push(i);
+            }));
+        }
+        settle().await;
+        drop(guard);
+        for t in tasks {
+            t.await;
+        }
+        Rc::try_unwrap(m).unwrap().into_inner()
+    });
+    assert_eq!(order, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn releasing_hands_the_lock_to_the_oldest_waiter_not_to_the_releaser() {
+    run_seeded(2, async {
+        let m = Rc::new(Mutex::new(String::new()));
+        let guard = m.lock().await;
+        let m2 = m.clone();
+        let waiter = go(async move { m2.lock().await.push_str("waiter ") });
+        settle().await;
+        drop(guard);
+        // The lock is the waiter's now, though it has not run yet: no barging.
+        assert!(m.is_locked());
+        assert!(m.try_lock().is_none());
+        m.lock().await.push_str("main");
+        waiter.await;
+        assert_eq!(*m.lock().await, "waiter main");
+    });
+}
+
+#[test]
+fn an_uncontended_lock_does_not_yield_under_the_plain_schedule() {
+    for seed in 0..10 {
+        let entries = run_seeded(seed, async {
+            let log = log();
+            let m = Mutex::new(0);
+            let l = log.clone();
+            let other = go(async move { push(&l, "other") });
+            push(&log, "before lock");
+            *m.lock().await += 1;
+            push(&log, "after lock");
+            other.await;
+            entries(&log)
+        });
+        assert_eq!(
+            entries,
+            ["before lock", "after lock", "other"],
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_lock_handed_to_an_aborted_task_passes_on_to_the_next_waiter() {
+    run_seeded(3, async {
+        let log = log();
+        let m = Rc::new(Mutex::new(()).named("m"));
+        let guard = m.lock().await;
+        let (m1, l1) = (m.clone(), log.clone());
+        let first = go(async move {
+            let _g = m1.lock().await;
+            push(&l1, "first");
+        });
+        let (m2, l2) = (m.clone(), log.clone());
+        let second = go(async move {
+            let _g = m2.lock().await;
+            push(&l2, "second");
+        });
+        settle().await;
+        drop(guard); // hands the lock to `first`, which is woken but has not run
+        first.abort(); // its lock future is dropped holding the lock
+        second.await;
+        assert_eq!(entries(&log), ["second"]);
+        assert!(!m.is_locked());
+    });
+}
+
+#[test]
+fn a_dropped_waiting_lock_future_leaves_the_queue() {
+    run_seeded(4, async {
+        let m = Mutex::new(1);
+        let guard = m.lock().await;
+        let mut waiting = Box::pin(m.lock());
+        assert!(!poll_once(&mut waiting).await);
+        assert!(format!("{m:?}").contains("waiters: 1"), "{m:?}");
+        drop(waiting);
+        assert!(format!("{m:?}").contains("waiters: 0"), "{m:?}");
+        drop(guard);
+        assert!(!m.is_locked(), "nobody waits: the lock is free again");
+        assert_eq!(*m.lock().await, 1);
+    });
+}
+
+#[test]
+fn try_lock_get_mut_and_into_inner() {
+    let mut m = Mutex::new(vec![1]);
+    {
+        let mut g = m.try_lock().expect("free");
+        g.push(2);
+        assert!(m.try_lock().is_none());
+        assert!(format!("{g:?}").contains("value: [1, 2]"), "{g:?}");
+    }
+    m.get_mut().push(3);
+    assert_eq!(m.into_inner(), [1, 2, 3]);
+}
+
+#[test]
+fn a_mutex_shows_its_holder_and_waiters() {
+    run_seeded(5, async {
+        let m = Rc::new(Mutex::new(0).named("counter"));
+        let m1 = m.clone();
+        let holder = go_named("holder", async move {
+            let _g = m1.lock().await;
+            sleep(ms(10)).await;
+        });
+        let m2 = m.clone();
+        let waiter = go(async move { *m2.lock().await += 1 });
+        settle().await;
+        let shown = format!("{m:?}");
+        assert!(
+            shown.contains("lock: \"lock 'counter'\"")
+                && shown.contains("locked: true")
+                && shown.contains("held_by: [\"task 'holder'\"]")
+                && shown.contains("waiters: 1"),
+            "{shown}"
+        );
+        holder.await;
+        waiter.await;
+        assert!(format!("{m:?}").contains("held_by: []"));
+    });
+}
+
+/// Two tasks take two locks in opposite orders, yielding in between.
+async fn inversion(yield_between: bool) {
+    let m1 = Rc::new(Mutex::new(0).named("m1"));
+    let m2 = Rc::new(Mutex::new(0).named("m2"));
+    let (a1, a2) = (m1.clone(), m2.clone());
+    let a = go_named("a", async move {
+        let mut g1 = a1.lock().await;
+        if yield_between {
+            nop().await;
+        }
+        let mut g2 = a2.lock().await;
+        *g1 += 1;
+        *g2 += 1;
+    });
+    let (b1, b2) = (m1.clone(), m2.clone());
+    let b = go_named("b", async move {
+        let mut g2 = b2.lock().await;
+        if yield_between {
+            nop().await;
+        }
+        let mut g1 = b1.lock().await;
+        *g1 += 1;
+        *g2 += 1;
+    });
+    a.await;
+    b.await;
+    assert_eq!((*m1.lock().await, *m2.lock().await), (2, 2));
+}
+
+#[test]
+fn a_lock_order_inversion_is_reported_with_who_holds_what() {
+    let report = panic_message(|| run_seeded(21, inversion(true)));
+    assert_eq!(
+        report,
+        "deadlock: all tasks are asleep\n  \
+         main: waits on the end of task 'a'\n  \
+         task 'a': waits on lock 'm2' held by task 'b'\n  \
+         task 'b': waits on lock 'm1' held by task 'a'\n\
+         (seed 21: run with AIOCHAN_SEED=21 to replay this run)"
+    );
+}
+
+#[test]
+fn exploration_finds_a_lock_order_inversion_that_the_plain_schedule_hides() {
+    for seed in 0..20 {
+        check(seed, inversion(false));
+    }
+    let failure = Explore::new()
+        .seeds(0..200)
+        .find(|| inversion(false))
+        .expect("some schedule deadlocks");
+    assert!(
+        failure.message.contains("deadlock") && failure.message.contains("waits on lock"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure
+            .message
+            .contains("task 'a': waits on lock 'm2' held by task 'b'")
+            && failure
+                .message
+                .contains("task 'b': waits on lock 'm1' held by task 'a'"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn main_waiting_on_a_lock_held_by_a_blocked_task_is_a_deadlock() {
+    let report = panic_message(|| {
+        run_seeded(22, async {
+            let m = Rc::new(Mutex::new(()).named("state"));
+            let never = Chan::<()>::new().named("never");
+            let m1 = m.clone();
+            go_named("holder", async move {
+                let _g = m1.lock().await;
+                never.get().await;
+            });
+            nop().await;
+            let _g = m.lock().await;
+        })
+    });
+    assert!(
+        report.starts_with("deadlock: all tasks are asleep")
+            && report.contains("main: waits on lock 'state' held by task 'holder'")
+            && report.contains("task 'holder': waits on get from channel 'never'"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_lock_held_by_main_is_named_in_reports() {
+    let report = panic_message(|| {
+        run_seeded(23, async {
+            let m = Rc::new(Mutex::new(()).named("state"));
+            let _g = m.lock().await;
+            let m1 = m.clone();
+            go_named("waiter", async move { drop(m1.lock().await) }).await;
+        })
+    });
+    assert!(
+        report.contains("task 'waiter': waits on lock 'state' held by main"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_task_left_waiting_on_a_lock_is_a_leak() {
+    let message = panic_message(|| {
+        check(24, async {
+            let m = Rc::new(Mutex::new(()).named("m"));
+            let m1 = m.clone();
+            go_named("holder", async move {
+                let _g = m1.lock().await;
+                std::future::pending::<()>().await;
+            })
+            .daemon();
+            nop().await;
+            let m2 = m.clone();
+            go_named("waiter", async move { drop(m2.lock().await) });
+        })
+    });
+    assert!(
+        message.starts_with("leak: 1 task still blocked after main returned")
+            && message.contains("task 'waiter': waits on lock 'm' held by task 'holder'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unnamed_primitive_is_named_by_where_it_was_made() {
+    let made_at = Cell::new(0);
+    let report = panic_message(|| {
+        run_seeded(25, async {
+            let (m, line) = (Mutex::new(()), line!());
+            made_at.set(line);
+            let _g = m.lock().await;
+            let _again = m.lock().await; // waits on itself
+        })
+    });
+    let expected = format!(
+        "main: waits on lock made at tests/sync.rs:{} held by main",
+        made_at.get()
+    );
+    assert!(report.contains(&expected), "{report}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// RwLock
+
+#[test]
+fn readers_share_the_lock_and_a_writer_has_it_alone() {
+    run_seeded(31, async {
+        let lock = RwLock::new(1);
+        let r1 = lock.try_read().expect("free");
+        let r2 = lock.read().await;
+        assert_eq!(*r1 + *r2, 2);
+        assert!(lock.try_write().is_none(), "readers hold it");
+        drop((r1, r2));
+        let mut w = lock.try_write().expect("free again");
+        *w = 5;
+        assert!(lock.try_read().is_none() && lock.try_write().is_none());
+        drop(w);
+        assert_eq!(*lock.read().await, 5);
+    });
+}
+
+#[test]
+fn a_waiting_writer_makes_later_readers_wait_so_it_is_not_starved() {
+    let entries = run_seeded(32, async {
+        let log = log();
+        let lock = Rc::new(RwLock::new(()));
+        let first_reader = lock.read().await;
+        let (l, w) = (lock.clone(), log.clone());
+        let writer = go(async move {
+            let _w = l.write().await;
+            push(&w, "writer");
+            nop().await;
+            push(&w, "writer done");
+        });
+        settle().await;
+        let (l, r) = (lock.clone(), log.clone());
+        let late_reader = go(async move {
+            let _r = l.read().await;
+            push(&r, "late reader");
+        });
+        settle().await;
+        assert!(lock.try_read().is_none(), "a writer waits ahead");
+        assert_eq!(entries(&log), Vec::<String>::new());
+        drop(first_reader);
+        writer.await;
+        late_reader.await;
+        entries(&log)
+    });
+    assert_eq!(entries, ["writer", "writer done", "late reader"]);
+}
+
+#[test]
+fn the_readers_queued_behind_a_writer_get_the_lock_together() {
+    let entries = run_seeded(33, async {
+        let log = log();
+        let lock = Rc::new(RwLock::new(0).named("table"));
+        let w = lock.write().await;
+        let mut tasks = Vec::new();
+        for (name, write) in [("r1", false), ("r2", false), ("w2", true), ("r3", false)] {
+            let (l, log) = (lock.clone(), log.clone());
+            tasks.push(go(async move {
+                if write {
+                    let _g = l.write().await;
+                    push(&log, format!("{name} in"));
+                    nop().await;
+                    push(&log, format!("{name} out"));
+                } else {
+                    let _g = l.read().await;
+                    push(&log, format!("{name} in"));
+                    nop().await;
+                    push(&log, format!("{name} out"));
+                }
+            }));
+            settle().await;
+        }
+        assert!(format!("{lock:?}").contains("waiters: 4"), "{lock:?}");
+        drop(w);
+        for t in tasks {
+            t.await;
+        }
+        entries(&log)
+    });
+    assert_eq!(
+        entries,
+        ["r1 in", "r2 in", "r1 out", "r2 out", "w2 in", "w2 out", "r3 in", "r3 out"]
+    );
+}
+
+#[test]
+fn a_withdrawn_writer_lets_the_readers_behind_it_in() {
+    run_seeded(34, async {
+        let lock = Rc::new(RwLock::new(()));
+        let reading = lock.read().await;
+        let mut writer = Box::pin(lock.write());
+        assert!(!poll_once(&mut writer).await);
+        let l = lock.clone();
+        let reader = go(async move { drop(l.read().await) });
+        settle().await;
+        assert!(!reader.is_finished(), "it queued behind the writer");
+        drop(writer);
+        settle().await;
+        assert!(
+            reader.is_finished(),
+            "the writer left: readers share with `reading`"
+        );
+        drop(reading);
+        assert!(lock.try_write().is_some());
+    });
+}
+
+#[test]
+fn a_write_lock_handed_to_an_aborted_task_passes_on() {
+    run_seeded(35, async {
+        let lock = Rc::new(RwLock::new(0));
+        let reading = lock.read().await;
+        let l = lock.clone();
+        let writer = go(async move { *l.write().await += 1 });
+        let l = lock.clone();
+        let reader = go(async move { *l.read().await });
+        settle().await;
+        drop(reading); // hands the lock to the writer, which has not run
+        writer.abort();
+        assert_eq!(reader.await, 0);
+        assert!(lock.try_write().is_some());
+    });
+}
+
+#[test]
+fn a_writer_waiting_on_readers_is_reported_with_every_reader() {
+    let report = panic_message(|| {
+        run_seeded(36, async {
+            let lock = Rc::new(RwLock::new(()).named("config"));
+            let never = Chan::<()>::new().named("never");
+            for name in ["r1", "r2"] {
+                let (l, never) = (lock.clone(), never.clone());
+                go_named(name, async move {
+                    let _r = l.read().await;
+                    never.get().await;
+                });
+            }
+            settle().await;
+            drop(lock.write().await);
+        })
+    });
+    assert!(
+        report.contains("main: waits on read-write lock 'config' held by task 'r1' and task 'r2'"),
+        "{report}"
+    );
+}
