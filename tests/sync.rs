@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use aiochan::sync::{Mutex, RwLock};
+use aiochan::sync::{Mutex, RwLock, Semaphore};
 use aiochan::testing::{check, Explore};
 use aiochan::{go, go_named, nop, sleep, Chan};
 use common::{log, ms, panic_message, push, run_seeded, Log};
@@ -471,5 +471,113 @@ fn a_writer_waiting_on_readers_is_reported_with_every_reader() {
     assert!(
         report.contains("main: waits on read-write lock 'config' held by task 'r1' and task 'r2'"),
         "{report}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semaphore
+
+#[test]
+fn permits_go_to_waiters_in_order_and_a_large_request_is_not_overtaken() {
+    let entries = run_seeded(41, async {
+        let log = log();
+        let s = Semaphore::new(2).named("pool");
+        let both = s.acquire_many(2).await;
+        assert_eq!((both.permits(), s.available_permits()), (2, 0));
+        let mut tasks = Vec::new();
+        for (name, n) in [("big", 2), ("small", 1)] {
+            let (s, log) = (s.clone(), log.clone());
+            tasks.push(go(async move {
+                let p = s.acquire_many(n).await;
+                push(&log, format!("{name} got {}", p.permits()));
+                nop().await;
+            }));
+        }
+        settle().await;
+        assert!(s.try_acquire().is_none(), "others wait");
+        s.add_permits(1); // enough for `small`, but `big` asked first
+        settle().await;
+        assert_eq!(entries(&log), Vec::<String>::new());
+        assert_eq!(s.available_permits(), 1);
+        drop(both);
+        for t in tasks {
+            t.await;
+        }
+        assert_eq!(s.available_permits(), 3);
+        entries(&log)
+    });
+    assert_eq!(entries, ["big got 2", "small got 1"]);
+}
+
+#[test]
+fn permits_handed_to_an_aborted_task_go_to_the_next_waiter() {
+    run_seeded(42, async {
+        let s = Semaphore::new(1);
+        let p = s.acquire().await;
+        let s1 = s.clone();
+        let first = go(async move { drop(s1.acquire().await) });
+        let s2 = s.clone();
+        let second = go(async move { s2.acquire().await.permits() });
+        settle().await;
+        drop(p); // hands the permit to `first`, which has not run
+        first.abort();
+        assert_eq!(second.await, 1);
+        assert_eq!(s.available_permits(), 1);
+    });
+}
+
+#[test]
+fn a_withdrawn_large_request_lets_smaller_ones_behind_it_in() {
+    run_seeded(43, async {
+        let s = Semaphore::new(1);
+        let mut big = Box::pin(s.acquire_many(5));
+        assert!(!poll_once(&mut big).await);
+        let s1 = s.clone();
+        let small = go(async move { drop(s1.acquire().await) });
+        settle().await;
+        assert!(!small.is_finished(), "queued behind the large request");
+        drop(big);
+        small.await;
+        assert_eq!(s.available_permits(), 1);
+    });
+}
+
+#[test]
+fn a_forgotten_permit_is_gone_for_good() {
+    let s = Semaphore::new(3);
+    let p = s.try_acquire_many(2).unwrap();
+    p.forget();
+    assert_eq!(s.available_permits(), 1);
+    assert!(s.try_acquire_many(2).is_none());
+}
+
+#[test]
+fn a_task_waiting_for_permits_is_reported_with_the_holders() {
+    let report = panic_message(|| {
+        run_seeded(44, async {
+            let s = Semaphore::new(1).named("connections");
+            let s1 = s.clone();
+            let never = Chan::<()>::new();
+            go_named("client", async move {
+                let _p = s1.acquire().await;
+                never.get().await;
+            });
+            settle().await;
+            drop(s.acquire().await);
+        })
+    });
+    assert!(
+        report.contains("main: waits on semaphore 'connections' held by task 'client'"),
+        "{report}"
+    );
+}
+
+#[test]
+fn adding_too_many_permits_panics_naming_the_semaphore() {
+    let s = Semaphore::new(usize::MAX).named("huge");
+    let message = panic_message(|| s.add_permits(1));
+    assert!(
+        message.contains("Semaphore::add_permits(1) overflows the permits of semaphore 'huge'"),
+        "{message}"
     );
 }

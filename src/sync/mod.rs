@@ -19,19 +19,20 @@
 //! |---|---|---|
 //! | [`Mutex`] | exclusive access to a value, held across awaits | `sync.Mutex` |
 //! | [`RwLock`] | many readers or one writer | `sync.RWMutex` |
+//! | [`Semaphore`] | at most `n` at once | `semaphore.Weighted`, a buffered channel |
 //!
 //! # On the loop
 //!
 //! Every primitive belongs to the thread it was made on (`!Send`), like a [`Chan`](crate::Chan).
-//! [`Mutex`] and [`RwLock`] own their value, like the standard library's types: share one between
+//! A [`Semaphore`] is a cheap handle: clone one for each task. [`Mutex`] and [`RwLock`] own their value, like the standard library's types: share one between
 //! tasks behind an `Rc` (`Rc<Mutex<T>>`).
 //!
 //! - **FIFO.** Waiting tasks are served in the order they started to wait. Releasing a lock hands
 //!   it straight to the oldest waiter, so a task that releases and locks again at once queues
 //!   behind it; a waiting writer of an `RwLock` makes later readers wait, so writers never starve.
 //! - **Cancel safety.** Dropping a waiting future (an aborted task, a future raced against another)
-//!   withdraws it. If the lock had already been handed to it, it passes on to the next waiter:
-//!   nothing is ever lost.
+//!   withdraws it. If the lock or the permits had already been handed to it, they pass on to the
+//!   next waiter: nothing is ever lost.
 //! - **Deadlock reports.** A task waiting on a primitive is a parked operation of the loop: if
 //!   every task waits, `run` panics with a report that says what each waits on and who holds it
 //!   (`task 'a': waits on lock 'm2' held by task 'b'`), and the leak check of
@@ -72,6 +73,7 @@
 mod mutex;
 mod queue;
 mod rwlock;
+mod semaphore;
 
 use std::rc::Rc;
 use std::task::Context;
@@ -80,6 +82,7 @@ use crate::runtime::{self, SyncSite, TaskId, WaitsOn};
 
 pub use mutex::{Lock, Mutex, MutexGuard};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
+pub use semaphore::{Acquire, Semaphore, SemaphorePermit};
 
 /// Records, for the deadlock report and the leak check, that the task polled with `cx` waits on
 /// the primitive `site` names.
