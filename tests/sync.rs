@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use aiochan::sync::{Mutex, RwLock, Semaphore};
+use aiochan::sync::{Barrier, Mutex, RwLock, Semaphore, WaitGroup};
 use aiochan::testing::{check, Explore};
 use aiochan::{go, go_named, nop, sleep, Chan};
 use common::{log, ms, panic_message, push, run_seeded, Log};
@@ -580,4 +580,182 @@ fn adding_too_many_permits_panics_naming_the_semaphore() {
         message.contains("Semaphore::add_permits(1) overflows the permits of semaphore 'huge'"),
         "{message}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// WaitGroup
+
+#[test]
+fn wait_returns_once_every_task_called_done_and_the_group_is_reusable() {
+    run_seeded(51, async {
+        let wg = WaitGroup::new();
+        wg.wait().await; // at zero: at once
+        let finished = Rc::new(Cell::new(0));
+        for round in 1..=2 {
+            for i in 0..3 {
+                wg.add(1);
+                let (wg, finished) = (wg.clone(), finished.clone());
+                go(async move {
+                    sleep(ms(i)).await;
+                    finished.set(finished.get() + 1);
+                    wg.done();
+                });
+            }
+            assert_eq!(wg.count(), 3);
+            wg.wait().await;
+            assert_eq!((finished.get(), wg.count()), (3 * round, 0));
+        }
+    });
+}
+
+#[test]
+fn every_waiter_is_released_when_the_counter_reaches_zero() {
+    run_seeded(52, async {
+        let wg = WaitGroup::new();
+        wg.add(2);
+        let waiters: Vec<_> = (0..3)
+            .map(|i| {
+                let wg = wg.clone();
+                go(async move {
+                    wg.wait().await;
+                    i
+                })
+            })
+            .collect();
+        settle().await;
+        wg.done();
+        settle().await;
+        assert!(waiters.iter().all(|w| !w.is_finished()));
+        wg.done();
+        let mut released = Vec::new();
+        for w in waiters {
+            released.push(w.await);
+        }
+        assert_eq!(released, [0, 1, 2]);
+    });
+}
+
+#[test]
+fn done_below_zero_panics_naming_the_wait_group() {
+    let message = panic_message(|| {
+        run_seeded(53, async {
+            let wg = WaitGroup::new().named("workers");
+            wg.add(1);
+            wg.done();
+            wg.done();
+        })
+    });
+    assert!(
+        message.contains(
+            "WaitGroup::done called on wait group 'workers' whose counter is already zero"
+        ) && message.contains("call add(n)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_wait_that_never_ends_is_reported_with_the_counter() {
+    let report = panic_message(|| {
+        run_seeded(54, async {
+            let wg = WaitGroup::new().named("workers");
+            wg.add(2); // one worker too many counted
+            let w = wg.clone();
+            go(async move { w.done() });
+            wg.wait().await;
+        })
+    });
+    assert!(
+        report.contains("main: waits on wait group 'workers' (1 still to call done)"),
+        "{report}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Barrier
+
+#[test]
+fn one_leader_per_round_and_no_task_passes_before_all_arrive() {
+    let entries = run_seeded(61, async {
+        let log = log();
+        let barrier = Barrier::new(3);
+        let mut tasks = Vec::new();
+        for id in 0..3u64 {
+            let (barrier, log) = (barrier.clone(), log.clone());
+            tasks.push(go(async move {
+                let mut leaders = 0;
+                for round in 0..2 {
+                    sleep(ms(id + 1)).await;
+                    push(&log, format!("arrive {round}"));
+                    if barrier.wait().await.is_leader() {
+                        leaders += 1;
+                    }
+                    push(&log, format!("leave {round}"));
+                }
+                leaders
+            }));
+        }
+        let mut leaders = 0;
+        for t in tasks {
+            leaders += t.await;
+        }
+        assert_eq!(leaders, 2, "one leader per round");
+        entries(&log)
+    });
+    for round in 0..2 {
+        let arrivals: Vec<usize> = positions(&entries, &format!("arrive {round}"));
+        let leaves: Vec<usize> = positions(&entries, &format!("leave {round}"));
+        assert_eq!((arrivals.len(), leaves.len()), (3, 3), "{entries:?}");
+        assert!(
+            arrivals[2] < leaves[0],
+            "left before all arrived: {entries:?}"
+        );
+    }
+}
+
+/// Where `what` appears in `entries`.
+fn positions(entries: &[String], what: &str) -> Vec<usize> {
+    (0..entries.len()).filter(|&i| entries[i] == what).collect()
+}
+
+#[test]
+fn a_withdrawn_arrival_makes_the_round_wait_for_one_more() {
+    run_seeded(62, async {
+        let barrier = Barrier::new(2).named("meet");
+        let mut early = Box::pin(barrier.wait());
+        assert!(!poll_once(&mut early).await);
+        assert!(format!("{barrier:?}").contains("arrived: 1"));
+        drop(early);
+        assert!(format!("{barrier:?}").contains("arrived: 0"));
+        let b = barrier.clone();
+        let other = go(async move { b.wait().await.is_leader() });
+        settle().await;
+        assert!(!other.is_finished(), "the dropped arrival does not count");
+        assert!(barrier.wait().await.is_leader());
+        assert!(!other.await);
+    });
+}
+
+#[test]
+fn a_barrier_that_never_fills_is_reported_with_its_arrivals() {
+    let report = panic_message(|| {
+        run_seeded(63, async {
+            let barrier = Barrier::new(3).named("phase");
+            let b = barrier.clone();
+            go_named("worker", async move { b.wait().await });
+            barrier.wait().await;
+        })
+    });
+    assert!(
+        report.contains(
+            "  main: waits on barrier 'phase' (2 of 3 arrived)\n  \
+             task 'worker': waits on barrier 'phase' (2 of 3 arrived)\n"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_barrier_of_no_tasks_is_refused() {
+    let message = panic_message(|| Barrier::new(0));
+    assert!(message.contains("Barrier::new(0)"), "{message}");
 }

@@ -1,6 +1,6 @@
 //! What a parked task waits on, and the report `run` gives when every task waits forever.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Write;
 use std::panic::Location;
 use std::rc::Rc;
@@ -137,6 +137,20 @@ pub(crate) struct SyncSite {
     /// The tasks that hold it (a lock's owner, a read lock's readers, the tasks with permits of a
     /// semaphore, a once cell's initialiser), in the order they took it.
     holders: RefCell<Vec<TaskId>>,
+    /// The count that reports give for a primitive that waits for a number of events.
+    progress: Cell<Progress>,
+}
+
+/// The count a report gives for a primitive that waits for a number of events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// Nothing to count (locks, semaphores, notify, once cells).
+    None,
+    /// A wait group's counter: how many tasks have still to call `done`.
+    Counter(usize),
+    /// A barrier: how many of its tasks have arrived in the current generation, and how many it
+    /// waits for.
+    Arrived(usize, usize),
 }
 
 /// A report names at most this many holders of one primitive, then says how many more there are.
@@ -150,6 +164,7 @@ impl SyncSite {
             name: RefCell::new(None),
             made_at,
             holders: RefCell::new(Vec::new()),
+            progress: Cell::new(Progress::None),
         }
     }
 
@@ -200,9 +215,23 @@ impl SyncSite {
             .unwrap_or_default()
     }
 
-    /// `lock 'accounts' held by task 'transfer'`.
+    /// Sets the count that reports give.
+    pub(crate) fn set_progress(&self, progress: Progress) {
+        self.progress.set(progress);
+    }
+
+    /// `lock 'accounts' held by task 'transfer'`, `barrier 'phase' (1 of 3 arrived)`.
     fn describe(&self, task: &dyn Fn(TaskId) -> String) -> String {
         let mut text = self.label();
+        match self.progress.get() {
+            Progress::None => {}
+            Progress::Counter(n) => {
+                let _ = write!(text, " ({n} still to call done)");
+            }
+            Progress::Arrived(arrived, of) => {
+                let _ = write!(text, " ({arrived} of {of} arrived)");
+            }
+        }
         let holders = self.holders.borrow();
         if holders.is_empty() {
             return text;

@@ -105,7 +105,7 @@ pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
 pub(crate) use context::next_number;
-pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, SyncSite, WaitSite, WaitsOn};
+pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, Progress, SyncSite, WaitSite, WaitsOn};
 pub(crate) use task::TaskId;
 
 /// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task

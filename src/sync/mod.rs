@@ -20,11 +20,14 @@
 //! | [`Mutex`] | exclusive access to a value, held across awaits | `sync.Mutex` |
 //! | [`RwLock`] | many readers or one writer | `sync.RWMutex` |
 //! | [`Semaphore`] | at most `n` at once | `semaphore.Weighted`, a buffered channel |
+//! | [`WaitGroup`] | wait for a number of tasks to finish | `sync.WaitGroup` |
+//! | [`Barrier`] | `n` tasks meet before any goes on | |
 //!
 //! # On the loop
 //!
 //! Every primitive belongs to the thread it was made on (`!Send`), like a [`Chan`](crate::Chan).
-//! A [`Semaphore`] is a cheap handle: clone one for each task. [`Mutex`] and [`RwLock`] own their value, like the standard library's types: share one between
+//! [`Semaphore`], [`WaitGroup`] and [`Barrier`] are cheap handles: clone one for each task.
+//! [`Mutex`] and [`RwLock`] own their value, like the standard library's types: share one between
 //! tasks behind an `Rc` (`Rc<Mutex<T>>`).
 //!
 //! - **FIFO.** Waiting tasks are served in the order they started to wait. Releasing a lock hands
@@ -70,19 +73,23 @@
 //! assert_eq!(total, 6);
 //! ```
 
+mod barrier;
 mod mutex;
 mod queue;
 mod rwlock;
 mod semaphore;
+mod wait_group;
 
 use std::rc::Rc;
 use std::task::Context;
 
 use crate::runtime::{self, SyncSite, TaskId, WaitsOn};
 
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use mutex::{Lock, Mutex, MutexGuard};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, Semaphore, SemaphorePermit};
+pub use wait_group::{Wait, WaitGroup};
 
 /// Records, for the deadlock report and the leak check, that the task polled with `cx` waits on
 /// the primitive `site` names.
