@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use aiochan::sync::{Barrier, Mutex, RwLock, Semaphore, WaitGroup};
+use aiochan::sync::{Barrier, Mutex, Notify, RwLock, Semaphore, WaitGroup};
 use aiochan::testing::{check, Explore};
 use aiochan::{go, go_named, nop, sleep, Chan};
 use common::{log, ms, panic_message, push, run_seeded, Log};
@@ -758,4 +758,108 @@ fn a_barrier_that_never_fills_is_reported_with_its_arrivals() {
 fn a_barrier_of_no_tasks_is_refused() {
     let message = panic_message(|| Barrier::new(0));
     assert!(message.contains("Barrier::new(0)"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notify
+
+#[test]
+fn notify_one_stores_a_single_permit_when_nobody_waits() {
+    run_seeded(71, async {
+        let n = Notify::new();
+        n.notify_one();
+        n.notify_one();
+        assert!(n.has_permit());
+        n.notified().await; // takes the one permit
+        assert!(!n.has_permit());
+        let mut second = Box::pin(n.notified());
+        assert!(!poll_once(&mut second).await, "two calls stored one permit");
+    });
+}
+
+#[test]
+fn notify_one_wakes_the_longest_waiting_task_one_at_a_time() {
+    let entries = run_seeded(72, async {
+        let log = log();
+        let n = Notify::new();
+        let tasks: Vec<_> = (0..3)
+            .map(|i| {
+                let (n, log) = (n.clone(), log.clone());
+                go(async move {
+                    n.notified().await;
+                    push(&log, format!("woke {i}"));
+                })
+            })
+            .collect();
+        settle().await;
+        for _ in 0..3 {
+            n.notify_one();
+            settle().await;
+        }
+        for t in tasks {
+            t.await;
+        }
+        assert!(!n.has_permit());
+        entries(&log)
+    });
+    assert_eq!(entries, ["woke 0", "woke 1", "woke 2"]);
+}
+
+#[test]
+fn notify_waiters_wakes_everyone_waiting_and_stores_nothing() {
+    run_seeded(73, async {
+        let n = Notify::new();
+        let waiting: Vec<_> = (0..3)
+            .map(|_| {
+                let n = n.clone();
+                go(async move { n.notified().await })
+            })
+            .collect();
+        settle().await;
+        let made_before = n.notified(); // made, not yet polled: counts too
+        n.notify_waiters();
+        made_before.await;
+        for w in waiting {
+            w.await;
+        }
+        assert!(!n.has_permit());
+        let mut later = Box::pin(n.notified());
+        assert!(!poll_once(&mut later).await);
+    });
+}
+
+#[test]
+fn a_notification_picked_for_a_dropped_future_passes_on() {
+    run_seeded(74, async {
+        let n = Notify::new();
+        let n1 = n.clone();
+        let first = go(async move { n1.notified().await });
+        let n2 = n.clone();
+        let second = go(async move { n2.notified().await });
+        settle().await;
+        n.notify_one(); // picks `first`, which has not run yet
+        first.abort();
+        second.await;
+        assert!(!n.has_permit());
+        // With nobody left waiting, a picked notification becomes the stored permit.
+        let mut only = Box::pin(n.notified());
+        assert!(!poll_once(&mut only).await);
+        n.notify_one();
+        drop(only);
+        assert!(n.has_permit());
+    });
+}
+
+#[test]
+fn a_task_waiting_for_a_notification_is_a_leak() {
+    let message = panic_message(|| {
+        check(75, async {
+            let n = Notify::new().named("shutdown");
+            go_named("server", async move { n.notified().await });
+        })
+    });
+    assert!(
+        message.contains("task 'server': waits on notify 'shutdown'"),
+        "{message}"
+    );
 }

@@ -21,12 +21,13 @@
 //! | [`RwLock`] | many readers or one writer | `sync.RWMutex` |
 //! | [`Semaphore`] | at most `n` at once | `semaphore.Weighted`, a buffered channel |
 //! | [`WaitGroup`] | wait for a number of tasks to finish | `sync.WaitGroup` |
+//! | [`Notify`] | wake one waiting task, or all | `sync.Cond` |
 //! | [`Barrier`] | `n` tasks meet before any goes on | |
 //!
 //! # On the loop
 //!
 //! Every primitive belongs to the thread it was made on (`!Send`), like a [`Chan`](crate::Chan).
-//! [`Semaphore`], [`WaitGroup`] and [`Barrier`] are cheap handles: clone one for each task.
+//! [`Semaphore`], [`WaitGroup`], [`Notify`] and [`Barrier`] are cheap handles: clone one for each task.
 //! [`Mutex`] and [`RwLock`] own their value, like the standard library's types: share one between
 //! tasks behind an `Rc` (`Rc<Mutex<T>>`).
 //!
@@ -75,6 +76,7 @@
 
 mod barrier;
 mod mutex;
+mod notify;
 mod queue;
 mod rwlock;
 mod semaphore;
@@ -87,6 +89,7 @@ use crate::runtime::{self, SyncSite, TaskId, WaitsOn};
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use mutex::{Lock, Mutex, MutexGuard};
+pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, Semaphore, SemaphorePermit};
 pub use wait_group::{Wait, WaitGroup};
