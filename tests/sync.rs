@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use aiochan::sync::{Barrier, Mutex, Notify, RwLock, Semaphore, WaitGroup};
+use aiochan::sync::{Barrier, Mutex, Notify, OnceCell, RwLock, Semaphore, WaitGroup};
 use aiochan::testing::{check, Explore};
 use aiochan::{go, go_named, nop, sleep, Chan};
 use common::{log, ms, panic_message, push, run_seeded, Log};
@@ -861,5 +861,115 @@ fn a_task_waiting_for_a_notification_is_a_leak() {
     assert!(
         message.contains("task 'server': waits on notify 'shutdown'"),
         "{message}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// OnceCell
+
+#[test]
+fn concurrent_callers_wait_for_the_first_initialiser() {
+    let entries = run_seeded(81, async {
+        let log = log();
+        let cell = Rc::new(OnceCell::new());
+        let tasks: Vec<_> = (0..3)
+            .map(|i| {
+                let (cell, log) = (cell.clone(), log.clone());
+                go(async move {
+                    let v = *cell
+                        .get_or_init(|| async {
+                            push(&log, format!("init by {i}"));
+                            sleep(ms(5)).await;
+                            i * 10
+                        })
+                        .await;
+                    push(&log, format!("{i} sees {v}"));
+                })
+            })
+            .collect();
+        settle().await;
+        assert!(cell.is_initializing());
+        assert_eq!(
+            cell.set(99),
+            Err(99),
+            "set refuses while an initialiser runs"
+        );
+        for t in tasks {
+            t.await;
+        }
+        assert_eq!(cell.get(), Some(&0));
+        entries(&log)
+    });
+    assert_eq!(entries, ["init by 0", "0 sees 0", "1 sees 0", "2 sees 0"]);
+}
+
+#[test]
+fn when_the_initialiser_is_dropped_the_next_waiter_takes_over() {
+    let entries = run_seeded(82, async {
+        let log = log();
+        let cell = Rc::new(OnceCell::new().named("config"));
+        let spawn = |i: u32| {
+            let (cell, log) = (cell.clone(), log.clone());
+            go(async move {
+                let v = *cell
+                    .get_or_init(|| async {
+                        push(&log, format!("init by {i}"));
+                        sleep(ms(5)).await;
+                        i
+                    })
+                    .await;
+                push(&log, format!("{i} sees {v}"));
+            })
+        };
+        let first = spawn(0);
+        let second = spawn(1);
+        let third = spawn(2);
+        settle().await;
+        first.abort(); // drops its initialiser mid-way
+        second.await;
+        third.await;
+        assert_eq!(cell.get(), Some(&1));
+        entries(&log)
+    });
+    assert_eq!(entries, ["init by 0", "init by 1", "1 sees 1", "2 sees 1"]);
+}
+
+#[test]
+fn a_turn_handed_to_a_dropped_waiter_passes_on_or_leaves_the_cell_empty() {
+    run_seeded(83, async {
+        let cell = Rc::new(OnceCell::new());
+        let c = cell.clone();
+        let init = go(async move { *c.get_or_init(std::future::pending::<u8>).await });
+        let c = cell.clone();
+        let waiter = go(async move { *c.get_or_init(|| async { 7 }).await });
+        settle().await;
+        init.abort(); // the turn goes to `waiter`, which has not run yet
+        waiter.abort(); // and is dropped with it
+        assert!(!cell.is_initializing());
+        assert_eq!(cell.get(), None);
+        assert_eq!(cell.set(3), Ok(()));
+        assert_eq!(*cell.get_or_init(|| async { 4 }).await, 3);
+    });
+}
+
+#[test]
+fn an_initialiser_waiting_on_its_own_cell_is_reported() {
+    let report = panic_message(|| {
+        run_seeded(84, async {
+            let cell = Rc::new(OnceCell::<u32>::new().named("config"));
+            let c = cell.clone();
+            go_named("loader", async move {
+                let inner = c.clone();
+                *c.get_or_init(|| async move { *inner.get_or_init(|| async { 1 }).await + 1 })
+                    .await
+            })
+            .await;
+        })
+    });
+    assert!(
+        report.contains(
+            "task 'loader': waits on once cell 'config' being initialised by task 'loader'"
+        ),
+        "{report}"
     );
 }

@@ -23,13 +23,14 @@
 //! | [`WaitGroup`] | wait for a number of tasks to finish | `sync.WaitGroup` |
 //! | [`Notify`] | wake one waiting task, or all | `sync.Cond` |
 //! | [`Barrier`] | `n` tasks meet before any goes on | |
+//! | [`OnceCell`] | a value initialised once, by whichever task asks first | `sync.Once` |
 //!
 //! # On the loop
 //!
 //! Every primitive belongs to the thread it was made on (`!Send`), like a [`Chan`](crate::Chan).
-//! [`Semaphore`], [`WaitGroup`], [`Notify`] and [`Barrier`] are cheap handles: clone one for each task.
-//! [`Mutex`] and [`RwLock`] own their value, like the standard library's types: share one between
-//! tasks behind an `Rc` (`Rc<Mutex<T>>`).
+//! [`Semaphore`], [`WaitGroup`], [`Notify`] and [`Barrier`] are cheap handles: clone one for each
+//! task. [`Mutex`], [`RwLock`] and [`OnceCell`] own their value, like the standard library's
+//! types: share one between tasks behind an `Rc` (`Rc<Mutex<T>>`).
 //!
 //! - **FIFO.** Waiting tasks are served in the order they started to wait. Releasing a lock hands
 //!   it straight to the oldest waiter, so a task that releases and locks again at once queues
@@ -51,23 +52,23 @@
 //! ```
 //! use std::rc::Rc;
 //! use std::time::Duration;
-//! use aiochan::{go, sleep, sync::Mutex};
+//! use aiochan::{go, sleep, sync::{Mutex, WaitGroup}};
 //!
 //! let total = aiochan::testing::check(1, async {
 //!     let balance = Rc::new(Mutex::new(0).named("balance"));
-//!     let mut tasks = Vec::new();
+//!     let wg = WaitGroup::new();
 //!     for i in 1..=3 {
-//!         let balance = balance.clone();
-//!         tasks.push(go(async move {
+//!         wg.add(1);
+//!         let (balance, wg) = (balance.clone(), wg.clone());
+//!         go(async move {
 //!             let mut b = balance.lock().await;
 //!             let seen = *b;
 //!             sleep(Duration::from_millis(1)).await; // holds the lock across an await
 //!             *b = seen + i;
-//!         }));
+//!             wg.done();
+//!         });
 //!     }
-//!     for task in tasks {
-//!         task.await;
-//!     }
+//!     wg.wait().await;
 //!     let total = *balance.lock().await;
 //!     total
 //! });
@@ -77,6 +78,7 @@
 mod barrier;
 mod mutex;
 mod notify;
+mod once_cell;
 mod queue;
 mod rwlock;
 mod semaphore;
@@ -90,6 +92,7 @@ use crate::runtime::{self, SyncSite, TaskId, WaitsOn};
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use mutex::{Lock, Mutex, MutexGuard};
 pub use notify::{Notified, Notify};
+pub use once_cell::OnceCell;
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, Semaphore, SemaphorePermit};
 pub use wait_group::{Wait, WaitGroup};
