@@ -11,7 +11,7 @@ use std::task::Poll;
 
 use aiochan::sync::{Barrier, Mutex, Notify, OnceCell, RwLock, Semaphore, WaitGroup};
 use aiochan::testing::{check, Explore};
-use aiochan::{go, go_named, nop, sleep, Chan};
+use aiochan::{go, go_named, nop, select, sleep, Chan};
 use common::{log, ms, panic_message, push, run_seeded, Log};
 
 /// Polls `future` once, and returns whether it completed (its output is dropped).
@@ -174,6 +174,29 @@ fn a_mutex_shows_its_holder_and_waiters() {
         holder.await;
         waiter.await;
         assert!(format!("{m:?}").contains("held_by: []"));
+    });
+}
+
+#[test]
+fn a_lock_that_loses_a_select_to_a_timer_is_withdrawn() {
+    run_seeded(6, async {
+        let m = Rc::new(Mutex::new(0));
+        let m1 = m.clone();
+        let holder = go(async move {
+            let mut g = m1.lock().await;
+            sleep(ms(20)).await;
+            *g += 1;
+        });
+        nop().await;
+        let got_it = select! {
+            _guard = m.lock() => true,
+            _ = sleep(ms(5)) => false,
+        };
+        assert!(!got_it);
+        assert!(format!("{m:?}").contains("waiters: 0"), "{m:?}");
+        holder.await;
+        assert!(!m.is_locked(), "the withdrawn wait was not handed the lock");
+        assert_eq!(*m.lock().await, 1);
     });
 }
 
@@ -972,4 +995,80 @@ fn an_initialiser_waiting_on_its_own_cell_is_reported() {
         ),
         "{report}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acquires as scheduling points
+
+/// Every kind of acquire, each on a fresh primitive where it completes at once.
+const ACQUIRES: [&str; 9] = [
+    "lock",
+    "read",
+    "write",
+    "acquire",
+    "acquire_many",
+    "wait group",
+    "notified",
+    "barrier",
+    "get_or_init",
+];
+
+/// Acquires `kind` once, uncontended.
+async fn uncontended(kind: &str) {
+    match kind {
+        "lock" => drop(Mutex::new(()).lock().await),
+        "read" => drop(RwLock::new(()).read().await),
+        "write" => drop(RwLock::new(()).write().await),
+        "acquire" => drop(Semaphore::new(1).acquire().await),
+        "acquire_many" => drop(Semaphore::new(3).acquire_many(3).await),
+        "wait group" => WaitGroup::new().wait().await,
+        "notified" => {
+            let n = Notify::new();
+            n.notify_one();
+            n.notified().await;
+        }
+        "barrier" => assert!(Barrier::new(1).wait().await.is_leader()),
+        "get_or_init" => assert_eq!(*OnceCell::new().get_or_init(|| async { 1 }).await, 1),
+        other => unreachable!("no acquire {other}"),
+    }
+}
+
+/// Whether another ready task runs while main acquires `kind` uncontended.
+async fn another_task_runs_during(kind: &str) -> bool {
+    let log = log();
+    let l = log.clone();
+    let other = go(async move { push(&l, "other") });
+    push(&log, "before");
+    uncontended(kind).await;
+    push(&log, "after");
+    other.await;
+    entries(&log) != ["before", "after", "other"]
+}
+
+#[test]
+fn no_uncontended_acquire_yields_under_the_plain_schedule() {
+    for kind in ACQUIRES {
+        for seed in 0..10 {
+            assert!(
+                !run_seeded(seed, another_task_runs_during(kind)),
+                "{kind} yielded under seed {seed}"
+            );
+            check(seed, async move {
+                assert!(!another_task_runs_during(kind).await)
+            });
+        }
+    }
+}
+
+#[test]
+fn every_acquire_is_a_scheduling_point_under_exploration() {
+    for kind in ACQUIRES {
+        let failure = Explore::new()
+            .seeds(0..50)
+            .find(|| async move {
+                assert!(!another_task_runs_during(kind).await, "{kind} yielded");
+            })
+            .unwrap_or_else(|| panic!("{kind} never yielded in 50 seeds"));
+        assert!(failure.message.contains("yielded"), "{}", failure.message);
+    }
 }
