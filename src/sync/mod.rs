@@ -30,7 +30,13 @@
 //! Every primitive belongs to the thread it was made on (`!Send`), like a [`Chan`](crate::Chan).
 //! [`Semaphore`], [`WaitGroup`], [`Notify`] and [`Barrier`] are cheap handles: clone one for each
 //! task. [`Mutex`], [`RwLock`] and [`OnceCell`] own their value, like the standard library's
-//! types: share one between tasks behind an `Rc` (`Rc<Mutex<T>>`).
+//! types: share one between tasks behind an `Rc` (`Rc<Mutex<T>>`). To guard state shared with
+//! other threads, use the standard library's locks or a [`Handle`](crate::Handle) instead.
+//!
+//! ```compile_fail
+//! fn needs_send<T: Send>(_: T) {}
+//! needs_send(aiochan::sync::Mutex::new(0)); // a loop's lock cannot cross threads
+//! ```
 //!
 //! - **FIFO.** Waiting tasks are served in the order they started to wait. Releasing a lock hands
 //!   it straight to the oldest waiter, so a task that releases and locks again at once queues

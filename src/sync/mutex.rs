@@ -251,6 +251,23 @@ impl<T> fmt::Debug for Lock<'_, T> {
 
 /// Holds a [`Mutex`]'s lock and gives access to its value; dropping it releases the lock, handing
 /// it to the oldest waiting task.
+///
+/// ```
+/// use std::rc::Rc;
+/// use aiochan::{go, nop, sync::Mutex};
+///
+/// aiochan::run(async {
+///     let names = Rc::new(Mutex::new(Vec::new()));
+///     let mut guard = names.lock().await;
+///     let n = names.clone();
+///     let late = go(async move { n.lock().await.push("late") });
+///     nop().await; // `late` now waits for the lock
+///     guard.push("first");
+///     drop(guard); // hands the lock to `late`
+///     late.await;
+///     assert_eq!(*names.lock().await, ["first", "late"]);
+/// });
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T> {
     /// The mutex whose lock it holds.

@@ -296,6 +296,22 @@ impl fmt::Debug for Acquire<'_> {
 
 /// Permits taken from a [`Semaphore`]; dropping it gives them back, handing them to waiting tasks
 /// in order. It holds a handle to its semaphore, so it can move into another task.
+///
+/// ```
+/// use aiochan::{go, sync::Semaphore};
+///
+/// aiochan::run(async {
+///     let workers = Semaphore::new(1).named("workers");
+///     let permit = workers.acquire().await; // taken before spawning, released by the task
+///     let job = go(async move {
+///         let _permit = permit;
+///         "done"
+///     });
+///     assert_eq!(workers.available_permits(), 0);
+///     assert_eq!(job.await, "done");
+///     assert_eq!(workers.available_permits(), 1);
+/// });
+/// ```
 #[must_use = "the permits are given back as soon as the guard is dropped"]
 pub struct SemaphorePermit {
     /// The semaphore the permits came from.
