@@ -22,6 +22,7 @@
 pub mod chan;
 pub mod ops;
 pub mod runtime;
+pub mod sync;
 pub mod testing;
 
 /// Items the crate's macros expand to; not a public API.

@@ -199,6 +199,16 @@ impl Core {
         }
     }
 
+    /// The task being polled (`TaskId::MAIN` for the main future and between polls).
+    pub(crate) fn current(&self) -> TaskId {
+        self.current.get()
+    }
+
+    /// Whether turns run their ready tasks in a seeded random order.
+    pub(crate) fn is_perturbed(&self) -> bool {
+        self.perturb
+    }
+
     /// How messages name the task being polled.
     pub(crate) fn current_label(&self) -> String {
         self.task_label(self.current.get())
@@ -716,6 +726,8 @@ impl Core {
             Some((text, _)) => text.clone(),
             None => what.describe(|target| match tasks.get(target.key as usize) {
                 Some(slot) if slot.gen == target.gen => self.label(target.key, slot.gen),
+                // The main future holds a lock another task waits on.
+                _ if target == TaskId::MAIN => self.task_label(target),
                 _ => "a task that no longer exists".to_string(),
             }),
         }

@@ -1,6 +1,8 @@
 //! What a parked task waits on, and the report `run` gives when every task waits forever.
 
+use std::cell::{Cell, RefCell};
 use std::fmt::Write;
+use std::panic::Location;
 use std::rc::Rc;
 
 use super::task::TaskId;
@@ -24,6 +26,8 @@ pub(crate) enum WaitsOn {
     Select(Rc<Vec<(Rc<WaitSite>, ChanOp)>>),
     /// An I/O source (only reported if the source was dropped while waited on).
     Io,
+    /// A primitive of [`sync`](crate::sync): a lock, a semaphore, a wait group, ...
+    Sync(Rc<SyncSite>),
 }
 
 // Every task slot holds one record: keep it at two words (a fat pointer in a variant made each slot,
@@ -120,6 +124,141 @@ impl WaitSite {
     }
 }
 
+/// How reports name a primitive of [`sync`](crate::sync) that tasks wait on, and who holds it:
+/// made once per primitive, and kept up to date by it as tasks acquire and release it.
+#[derive(Debug)]
+pub(crate) struct SyncSite {
+    /// `"lock"`, `"semaphore"`, `"wait group"`: what kind of primitive it is.
+    kind: &'static str,
+    /// The name given with `named`, if any.
+    name: RefCell<Option<Rc<str>>>,
+    /// Where the primitive was made: names it when it has no name.
+    made_at: &'static Location<'static>,
+    /// The tasks that hold it (a lock's owner, a read lock's readers, the tasks with permits of a
+    /// semaphore, a once cell's initialiser), in the order they took it.
+    holders: RefCell<Vec<TaskId>>,
+    /// The count that reports give for a primitive that waits for a number of events.
+    progress: Cell<Progress>,
+}
+
+/// The count a report gives for a primitive that waits for a number of events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// Nothing to count (locks, semaphores, notify, once cells).
+    None,
+    /// A wait group's counter: how many tasks have still to call `done`.
+    Counter(usize),
+    /// A barrier: how many of its tasks have arrived in the current generation, and how many it
+    /// waits for.
+    Arrived(usize, usize),
+}
+
+/// A report names at most this many holders of one primitive, then says how many more there are.
+const HOLDERS_SHOWN: usize = 4;
+
+impl SyncSite {
+    /// A primitive of kind `kind` (`"lock"`), made at `made_at`.
+    pub(crate) fn new(kind: &'static str, made_at: &'static Location<'static>) -> SyncSite {
+        SyncSite {
+            kind,
+            name: RefCell::new(None),
+            made_at,
+            holders: RefCell::new(Vec::new()),
+            progress: Cell::new(Progress::None),
+        }
+    }
+
+    /// Names the primitive, for reports and `Debug`.
+    pub(crate) fn set_name(&self, name: Rc<str>) {
+        *self.name.borrow_mut() = Some(name);
+    }
+
+    /// The name given with `named`.
+    pub(crate) fn name(&self) -> Option<Rc<str>> {
+        self.name.borrow().clone()
+    }
+
+    /// `lock 'accounts'`, or `lock made at src/bank.rs:12`: how messages name the primitive.
+    pub(crate) fn label(&self) -> String {
+        match &*self.name.borrow() {
+            Some(name) => format!("{} '{name}'", self.kind),
+            None => format!(
+                "{} made at {}:{}",
+                self.kind,
+                self.made_at.file(),
+                self.made_at.line()
+            ),
+        }
+    }
+
+    /// `task` now holds the primitive (nothing is recorded for `None`: a future polled outside a
+    /// loop).
+    pub(crate) fn add_holder(&self, task: Option<TaskId>) {
+        if let Some(task) = task {
+            self.holders.borrow_mut().push(task);
+        }
+    }
+
+    /// `task` no longer holds the primitive (once: a task holding it twice, by two read guards,
+    /// still holds it once).
+    pub(crate) fn remove_holder(&self, task: Option<TaskId>) {
+        let mut holders = self.holders.borrow_mut();
+        if let Some(i) = holders.iter().position(|&h| Some(h) == task) {
+            holders.remove(i);
+        }
+    }
+
+    /// The holders as messages name them (`task 'transfer'`, `main`), for `Debug`.
+    pub(crate) fn holder_labels(&self) -> Vec<String> {
+        let holders = self.holders.borrow();
+        super::context::with_current(|core| holders.iter().map(|&t| core.task_label(t)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Sets the count that reports give.
+    pub(crate) fn set_progress(&self, progress: Progress) {
+        self.progress.set(progress);
+    }
+
+    /// `lock 'accounts' held by task 'transfer'`, `barrier 'phase' (1 of 3 arrived)`.
+    fn describe(&self, task: &dyn Fn(TaskId) -> String) -> String {
+        let mut text = self.label();
+        match self.progress.get() {
+            Progress::None => {}
+            Progress::Counter(n) => {
+                let _ = write!(text, " ({n} still to call done)");
+            }
+            Progress::Arrived(arrived, of) => {
+                let _ = write!(text, " ({arrived} of {of} arrived)");
+            }
+        }
+        let holders = self.holders.borrow();
+        if holders.is_empty() {
+            return text;
+        }
+        let verb = if self.kind == "once cell" {
+            "being initialised by"
+        } else {
+            "held by"
+        };
+        let mut names: Vec<String> = holders
+            .iter()
+            .take(HOLDERS_SHOWN)
+            .map(|&t| task(t))
+            .collect();
+        if holders.len() > HOLDERS_SHOWN {
+            names.push(format!("{} more", holders.len() - HOLDERS_SHOWN));
+        }
+        let last = names.pop().unwrap_or_default();
+        if names.is_empty() {
+            let _ = write!(text, " {verb} {last}");
+        } else {
+            let _ = write!(text, " {verb} {} and {last}", names.join(", "));
+        }
+        text
+    }
+}
+
 impl WaitsOn {
     /// Whether the wait lasts for ever unless another task acts: false for a timer, for a
     /// channel a timer ends, and for what lies outside aiochan (a socket, a foreign future). A
@@ -127,20 +266,21 @@ impl WaitsOn {
     pub(crate) fn blocks_for_ever(&self) -> bool {
         match self {
             WaitsOn::Unknown | WaitsOn::Timer | WaitsOn::Io => false,
-            WaitsOn::Join(_) => true,
+            WaitsOn::Join(_) | WaitsOn::Sync(_) => true,
             WaitsOn::Chan { site, .. } => !site.is_timed(),
             WaitsOn::Select(arms) => !arms.iter().any(|(site, _)| site.is_timed()),
         }
     }
 
     /// The description in a deadlock report; `task` names another task.
-    pub(crate) fn describe(&self, task: impl FnOnce(super::task::TaskId) -> String) -> String {
+    pub(crate) fn describe(&self, task: impl Fn(super::task::TaskId) -> String) -> String {
         match self {
             WaitsOn::Unknown => UNKNOWN.to_string(),
             WaitsOn::Timer => "a timer".to_string(),
             WaitsOn::Io => "an I/O source".to_string(),
             WaitsOn::Join(target) => format!("the end of {}", task(*target)),
             WaitsOn::Chan { site, op } => site.describe(*op),
+            WaitsOn::Sync(site) => site.describe(&task),
             WaitsOn::Select(arms) => {
                 let arms: Vec<String> = arms.iter().map(|(site, op)| site.describe(*op)).collect();
                 format!("select of {}", arms.join(", "))

@@ -106,7 +106,8 @@ pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
 pub(crate) use context::next_number;
-pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
+pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, Progress, SyncSite, WaitSite, WaitsOn};
+pub(crate) use task::TaskId;
 
 /// The loop's clock: the instant of the current turn. Under virtual time it moves only when no task
 /// is ready, so `now()` then reads the same before and after any amount of work.
@@ -158,6 +159,27 @@ pub(crate) fn note_wait(
     if let Some(task) = waker::task_of(cx) {
         context::with_current(|core| core.note_wait(task, what, same));
     }
+}
+
+/// The task of the running loop being polled (`None` outside a loop, or for a future polled by
+/// another executor).
+pub(crate) fn current_task() -> Option<TaskId> {
+    context::with_current(|core| core.current())
+}
+
+/// How messages name `task` of the running loop (`task 'worker'`, `task #3`, `main`).
+pub(crate) fn task_label(task: TaskId) -> String {
+    context::with_current(|core| core.task_label(task))
+        .unwrap_or_else(|| "a task of a loop that has ended".to_string())
+}
+
+/// Whether the running loop explores schedules (`Builder::perturb`) and draws, from its seed, that
+/// the task should yield before it acquires a primitive of `sync`: so that under perturbation
+/// every acquire is a scheduling point, while under the plain schedule an uncontended acquire
+/// never yields.
+pub(crate) fn yields_before_acquire() -> bool {
+    context::with_current(|core| core.is_perturbed() && core.with_rng(|rng| rng.below(2) == 0))
+        .unwrap_or(false)
 }
 
 /// Lets the running loop name `chan`'s parked operations in a deadlock report. A channel calls

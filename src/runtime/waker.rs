@@ -126,6 +126,14 @@ impl Waiter {
         }
     }
 
+    /// The task of this loop that the waiter wakes, if it is one (not a foreign waker).
+    pub(crate) fn task(&self) -> Option<TaskId> {
+        match self {
+            Waiter::Task(task) => Some(*task),
+            Waiter::Waker(_) => None,
+        }
+    }
+
     /// Whether this waiter already wakes whoever polls with `cx`.
     pub(crate) fn wakes(&self, cx: &Context<'_>) -> bool {
         self.wakes_waker(cx.waker())

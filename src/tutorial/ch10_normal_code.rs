@@ -3,7 +3,8 @@
 //! Most programs are not concurrent from top to bottom. A command-line tool, a test, a request
 //! handler of some framework: each is ordinary, synchronous code that may want a concurrent part
 //! inside. This chapter is about the borders: starting a loop from ordinary code and getting its
-//! result, feeding a loop from plain threads, and reading a loop's channel from a plain thread.
+//! result, feeding a loop from plain threads, and reading a loop's channel from a plain thread; and
+//! about the ordinary way of sharing state, a lock, for code that was written that way.
 //!
 //! # Calling into a loop: `run` and `run_in_thread`
 //!
@@ -102,6 +103,56 @@
 //! looper.join();
 //! ```
 //!
+//! # Shared state the ordinary way: `aiochan::sync`
+//!
+//! Code ported from Go, or from a threaded program, often guards shared state with a lock instead
+//! of handing it along channels. On a loop a `RefCell` is enough as long as no task keeps the state
+//! across an `.await`, since tasks only switch at awaits (chapter 2). When a task must keep it
+//! across one (look something up, await a slow fetch, store the result), use
+//! [`aiochan::sync::Mutex`](crate::sync::Mutex): `lock().await` waits its turn instead of
+//! blocking the thread, and waiting tasks get the lock in the order they asked.
+//!
+//! ```
+//! use std::{cell::Cell, collections::HashMap, rc::Rc, time::Duration};
+//! use aiochan::{go, sleep, sync::Mutex};
+//!
+//! /// Stands in for a slow lookup: a database, a remote service.
+//! async fn fetch(key: u32) -> String {
+//!     sleep(Duration::from_millis(10)).await;
+//!     format!("value {key}")
+//! }
+//!
+//! let fetches = aiochan::testing::check(1, async {
+//!     let cache = Rc::new(Mutex::new(HashMap::new()).named("cache"));
+//!     let fetches = Rc::new(Cell::new(0));
+//!     let mut lookups = Vec::new();
+//!     for _ in 0..3 {
+//!         let (cache, fetches) = (cache.clone(), fetches.clone());
+//!         lookups.push(go(async move {
+//!             let mut cache = cache.lock().await; // kept across the fetch below
+//!             if !cache.contains_key(&7) {
+//!                 fetches.set(fetches.get() + 1);
+//!                 let value = fetch(7).await;
+//!                 cache.insert(7, value);
+//!             }
+//!             cache[&7].clone()
+//!         }));
+//!     }
+//!     for lookup in lookups {
+//!         assert_eq!(lookup.await, "value 7");
+//!     }
+//!     fetches.get()
+//! });
+//! assert_eq!(fetches, 1, "the other two waited for the lock, then found the value");
+//! ```
+//!
+//! With a `RefCell` in its place, all three tasks would have found the cache empty and fetched.
+//! The [`sync`](crate::sync) module also has Go's `WaitGroup`, a `Semaphore`, an `RwLock`, and
+//! more. A task stuck on a lock shows up in deadlock reports (`task 'a': waits on lock 'cache'
+//! held by task 'b'`), and [`testing::explore`](crate::testing::explore) treats every acquire as a
+//! point where the schedule may switch tasks, so it finds two tasks taking two locks in opposite
+//! orders (chapter 11).
+//!
 //! # Other executors and the `futures` ecosystem
 //!
 //! With the default `stream` feature, [`Chan::stream`](crate::Chan::stream) and
@@ -116,6 +167,8 @@
 //! - [`from_iter`](crate::from_iter) and [`ChanSender`](crate::ChanSender) bring values in;
 //!   close the channel once the producing thread is done;
 //! - [`to_iter`](crate::Chan::to_iter) takes values out to a thread as an ordinary iterator, with
-//!   back-pressure.
+//!   back-pressure;
+//! - [`sync::Mutex`](crate::sync::Mutex) and the rest of [`sync`](crate::sync) guard shared state
+//!   that a task keeps across awaits.
 //!
 //! Next, [chapter 11](super::ch11_testing): testing concurrent code.
