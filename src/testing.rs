@@ -8,7 +8,7 @@
 //!
 //! # Which seeds `AIOCHAN_SEED` replaces
 //!
-//! [`SEED_VAR`](crate::SEED_VAR) gives its seed to every runtime whose seed would otherwise be
+//! [`SEED_VAR`] gives its seed to every runtime whose seed would otherwise be
 //! drawn (built without [`Builder::seed`](crate::Builder::seed)), and [`explore`] and
 //! [`Explore::run`] try it before their own seeds. It never changes a fixed seed ([`check`], a
 //! builder's `seed`) nor the seeds [`Explore::find`] is given, so a suite whose tests fix their

@@ -238,7 +238,7 @@ fn a_lock_order_inversion_is_reported_with_who_holds_what() {
          main: waits on the end of task 'a'\n  \
          task 'a': waits on lock 'm2' held by task 'b'\n  \
          task 'b': waits on lock 'm1' held by task 'a'\n\
-         (seed 21: run with AIOCHAN_SEED=21 to replay this run)"
+         (seed 21, fixed with Builder::seed: the run repeats exactly)"
     );
 }
 
