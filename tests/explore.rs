@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use aiochan::testing::{check, Explore};
-use aiochan::{go, nop, sleep, Runtime};
+use aiochan::{go, nop, select, sleep, Runtime};
 
 /// Two withdrawals from a balance of 100. The large one checks, yields, then acts on its stale
 /// check: correct only if the small one never runs in between. Spawned first, the small one runs
@@ -152,4 +152,50 @@ fn perturbation_varies_the_order_within_a_turn_by_seed() {
     let orders: std::collections::BTreeSet<Vec<i32>> = (0..20).map(run).collect();
     assert!(orders.len() > 1, "every seed gave the same order");
     assert_eq!(run(3), run(3));
+}
+
+#[test]
+fn under_perturbation_a_ticker_can_fire_between_two_steps_of_busy_work() {
+    /// A ticker every 10 ms, and a task doing 50 steps of work with a yield between steps: the
+    /// ticks seen before the work ends.
+    async fn ticks_during_work() -> usize {
+        let ticks = aiochan::tick_tock(Duration::from_millis(10));
+        let busy = aiochan::go(async {
+            for _ in 0..50 {
+                aiochan::nop().await;
+            }
+        });
+        let mut seen = 0;
+        while !busy.is_finished() {
+            select! {
+                _ = get(ticks) => seen += 1,
+                _ = aiochan::nop() => {}
+            }
+        }
+        busy.await;
+        seen
+    }
+    // Without perturbation the clock stands still while tasks are ready: no tick during the work.
+    assert_eq!(aiochan::testing::check(1, ticks_during_work()), 0);
+    // With it, some schedules let time move on meanwhile.
+    let failure = Explore::new()
+        .seeds(0..50)
+        .find(|| async { assert_eq!(ticks_during_work().await, 0, "a tick came") });
+    assert!(
+        failure.is_some_and(|f| f.message.contains("a tick came")),
+        "no schedule moved time during the work"
+    );
+}
+
+#[test]
+fn under_perturbation_a_task_waiting_for_the_clock_while_busy_ends() {
+    // Busy-waiting on the clock never ends under plain virtual time; under perturbation the clock
+    // moves when a timer is armed, so the wait ends.
+    Explore::new().seeds(0..20).run(|| async {
+        let deadline = aiochan::now() + Duration::from_millis(5);
+        let _timer = aiochan::go(aiochan::sleep(Duration::from_millis(5)));
+        while aiochan::now() < deadline {
+            aiochan::nop().await;
+        }
+    });
 }

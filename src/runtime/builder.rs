@@ -69,11 +69,15 @@ impl Builder {
     }
 
     /// Schedule exploration: each turn runs the tasks that are ready in an order drawn from the
-    /// seed instead of the order they became ready. Every other ordering rule holds (timers fire in
-    /// deadline order, a task is never interrupted between awaits, a woken task waits for a later
-    /// turn), so a program correct by those rules behaves under every seed; one that silently
-    /// relies on FIFO order among tasks ready at once can be caught by trying many seeds (see
-    /// [`testing`](crate::testing)).
+    /// seed instead of the order they became ready, and under virtual time the clock may also jump
+    /// to the next timer while tasks are still ready (drawn from the seed too), so that a timer can
+    /// fire between two steps of busy work. Timers still fire in deadline order, a task is never
+    /// interrupted between awaits, and a woken task waits for a later turn, so a program correct
+    /// by those rules behaves under every seed; one that silently relies on FIFO order among tasks
+    /// ready at once, or on work finishing before the clock moves, can be caught by trying many
+    /// seeds (see [`testing`](crate::testing), and the ordering rules in
+    /// [`runtime`](crate::runtime)). Every acquire of a [`sync`](crate::sync) primitive is then a
+    /// scheduling point too.
     pub fn perturb(mut self, on: bool) -> Builder {
         self.runtime.perturb = on;
         self

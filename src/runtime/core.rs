@@ -32,6 +32,10 @@ use super::waker::{self, PollCx, Waiter};
 /// long; large enough that the check costs nothing on channel-heavy work.
 const TURNS_BETWEEN_CHECKS: u32 = 32;
 
+/// Under timing perturbation, the odds (one in this many) that virtual time jumps to the next
+/// timer after a turn while tasks are still ready (see `Core::maybe_jump_time`).
+const TIME_JUMP_ODDS: u64 = 4;
+
 /// Source of `Core::id`.
 static NEXT_LOOP_ID: AtomicU32 = AtomicU32::new(1);
 
@@ -437,12 +441,34 @@ impl Core {
                     continue;
                 }
                 turns += 1;
+                if self.perturb {
+                    self.maybe_jump_time();
+                }
                 if turns < TURNS_BETWEEN_CHECKS && !self.ready.borrow().is_empty() {
                     continue;
                 }
             }
             turns = 0;
             self.tend()?;
+        }
+    }
+
+    /// Timing perturbation (under `perturb` and virtual time): after a turn, while tasks are still
+    /// ready, the clock may jump to the next timer and fire its group, drawn from the seed with
+    /// odds of one in `TIME_JUMP_ODDS`, so that a timer or ticker can fire between two steps of
+    /// busy work. At most one group fires per turn, in deadline order as always. Nothing is drawn
+    /// while no timer is armed, so the schedules of programs without timers do not change.
+    fn maybe_jump_time(&self) {
+        if !self.clock.is_virtual() || self.ready.borrow().is_empty() {
+            return;
+        }
+        let Some(tick) = self.timers.borrow().next_tick() else {
+            return;
+        };
+        if self.with_rng(|rng| rng.below(TIME_JUMP_ODDS) == 0) {
+            self.clock.advance_to(tick);
+            let now = self.clock.refresh();
+            self.fire_timers(now);
         }
     }
 

@@ -38,6 +38,13 @@
 //!    turns in a row the loop looks at due timers and I/O even while tasks are still ready. Under
 //!    virtual time the clock moves only when nothing is ready.
 //!
+//! Schedule exploration ([`Builder::perturb`], used by [`testing::explore`](crate::testing::explore))
+//! relaxes three of these rules, and only then: rule 1, since each turn runs its ready tasks in
+//! an order drawn from the seed; and, under virtual time, rules 2 and 5, since after a turn the
+//! clock may jump to the next timer and fire its group while tasks are still ready (one chance in
+//! four per turn while a timer is armed, at most one group per turn, always in deadline order),
+//! so that a timer or ticker can fire between two steps of busy work. Rule 3 always holds.
+//!
 //! # Failures
 //!
 //! A panic in a task ends the run: the other tasks are dropped and `run` panics with the task's
