@@ -22,7 +22,7 @@ fn a_task_stuck_forever_is_reported_with_what_main_waits_on() {
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
       main: waits on the end of task 'stuck'
-      task 'stuck': waits on a future outside aiochan that kept no waker, so nothing can wake it
+      task 'stuck': waits on a future outside aiochan that kept no waker, so nothing can wake it (spawned at tests/deadlock.rs:15)
     (seed 11, fixed with Builder::seed: the random choices repeat, the timing may not; a run repeats exactly under virtual time)
     ");
 }
@@ -71,10 +71,10 @@ fn a_deadlock_report_lists_the_tasks_in_spawn_order() {
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
       main: waits on the end of task 'last'
-      task 'first': waits on a future outside aiochan that kept no waker, so nothing can wake it
-      task #3: waits on a future outside aiochan that kept no waker, so nothing can wake it
-      task 'waiting': waits on the end of task 'first'
-      task 'last': waits on the end of task #3
+      task 'first': waits on a future outside aiochan that kept no waker, so nothing can wake it (spawned at tests/deadlock.rs:57)
+      task #3: waits on a future outside aiochan that kept no waker, so nothing can wake it (spawned at tests/deadlock.rs:60)
+      task 'waiting': waits on the end of task 'first' (spawned at tests/deadlock.rs:61)
+      task 'last': waits on the end of task #3 (spawned at tests/deadlock.rs:62)
     (seed 13, fixed with Builder::seed: the random choices repeat, the timing may not; a run repeats exactly under virtual time)
     ");
 }

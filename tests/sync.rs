@@ -236,8 +236,8 @@ fn a_lock_order_inversion_is_reported_with_who_holds_what() {
         report,
         "deadlock: all tasks are asleep\n  \
          main: waits on the end of task 'a'\n  \
-         task 'a': waits on lock 'm2' held by task 'b'\n  \
-         task 'b': waits on lock 'm1' held by task 'a'\n\
+         task 'a': waits on lock 'm2' held by task 'b' (spawned at tests/sync.rs:208)\n  \
+         task 'b': waits on lock 'm1' held by task 'a' (spawned at tests/sync.rs:218)\n\
          (seed 21, fixed with Builder::seed: the run repeats exactly)"
     );
 }
@@ -771,7 +771,7 @@ fn a_barrier_that_never_fills_is_reported_with_its_arrivals() {
     assert!(
         report.contains(
             "  main: waits on barrier 'phase' (2 of 3 arrived)\n  \
-             task 'worker': waits on barrier 'phase' (2 of 3 arrived)\n"
+             task 'worker': waits on barrier 'phase' (2 of 3 arrived) (spawned at tests/sync.rs:767)\n"
         ),
         "{report}"
     );

@@ -91,6 +91,8 @@ pub(crate) struct State<T> {
     pub(crate) name: Option<Rc<str>>,
     /// Its number, for messages about unnamed channels.
     pub(crate) number: u64,
+    /// Where it was made (the caller of its constructor), for reports about unnamed channels.
+    made_at: &'static std::panic::Location<'static>,
     /// How deadlock reports name the channel; made at the first park.
     site: Option<Rc<WaitSite>>,
     /// `None` for a rendezvous channel.
@@ -131,10 +133,15 @@ pub(crate) struct State<T> {
 }
 
 impl<T: 'static> State<T> {
-    pub(crate) fn new(buffer: Option<AnyBuffer<T>>, number: u64) -> State<T> {
+    pub(crate) fn new(
+        buffer: Option<AnyBuffer<T>>,
+        number: u64,
+        made_at: &'static std::panic::Location<'static>,
+    ) -> State<T> {
         State {
             name: None,
             number,
+            made_at,
             site: None,
             buffer,
             returned: VecDeque::new(),
@@ -205,7 +212,16 @@ impl<T: 'static> State<T> {
     /// How deadlock reports name this channel, made at the first call.
     fn site_ref(&mut self) -> &Rc<WaitSite> {
         if self.site.is_none() {
-            self.site = Some(Rc::new(WaitSite::new(self.label(), self.timed)));
+            let label = match &self.name {
+                Some(_) => self.label(),
+                None => format!(
+                    "{} (made at {}:{})",
+                    self.label(),
+                    self.made_at.file(),
+                    self.made_at.line()
+                ),
+            };
+            self.site = Some(Rc::new(WaitSite::new(label, self.timed)));
         }
         self.site.as_ref().expect("made just above")
     }

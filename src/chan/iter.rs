@@ -19,6 +19,7 @@ use super::Chan;
 /// });
 /// assert_eq!(squares, [1, 4, 9, 16]);
 /// ```
+#[track_caller]
 pub fn from_iter<I>(iter: I) -> Chan<I::Item>
 where
     I: IntoIterator,
@@ -44,6 +45,7 @@ where
 /// });
 /// assert_eq!(got, [5, 6, 7]);
 /// ```
+#[track_caller]
 pub fn from_range(range: impl RangeBounds<i64>) -> Chan<i64> {
     let start = match range.start_bound() {
         Bound::Included(&s) => s,

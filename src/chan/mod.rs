@@ -84,16 +84,19 @@ pub struct Chan<T> {
 }
 
 impl<T: 'static> Chan<T> {
+    #[track_caller]
     fn from_buffer(buffer: Option<AnyBuffer<T>>) -> Chan<T> {
         Chan {
             state: Rc::new(RefCell::new(State::new(
                 buffer,
                 crate::runtime::next_number(),
+                std::panic::Location::caller(),
             ))),
         }
     }
 
     /// A rendezvous channel: a put completes only when a get takes its value.
+    #[track_caller]
     pub fn new() -> Chan<T> {
         Chan::from_buffer(None)
     }
@@ -103,29 +106,34 @@ impl<T: 'static> Chan<T> {
     ///
     /// # Panics
     /// If `n` is 0 (use [`Chan::new`] for a rendezvous channel).
+    #[track_caller]
     pub fn fixed(n: usize) -> Chan<T> {
         Chan::from_buffer(Some(AnyBuffer::Fixed(FixedBuffer::new(n))))
     }
 
     /// A channel whose buffer of `n` values never makes a put wait: when it is full, the value put
     /// is discarded.
+    #[track_caller]
     pub fn dropping(n: usize) -> Chan<T> {
         Chan::with_buffer(DroppingBuffer::new(n))
     }
 
     /// A channel whose buffer keeps the latest `n` values and never makes a put wait: when it is
     /// full, the oldest value is discarded.
+    #[track_caller]
     pub fn sliding(n: usize) -> Chan<T> {
         Chan::with_buffer(SlidingBuffer::new(n))
     }
 
     /// A channel whose buffer grows without limit, so no put ever waits. It is the one kind that
     /// gives up back-pressure: prefer [`Chan::fixed`] unless something else bounds the producer.
+    #[track_caller]
     pub fn unbounded() -> Chan<T> {
         Chan::with_buffer(UnboundedBuffer::new())
     }
 
     /// A channel with a buffer of your own.
+    #[track_caller]
     pub fn with_buffer(buffer: impl Buffer<T> + 'static) -> Chan<T> {
         Chan::from_buffer(Some(AnyBuffer::Dyn(Box::new(buffer))))
     }
@@ -374,6 +382,7 @@ impl<T: Clone + 'static> Chan<T> {
     ///     assert_eq!((answer.get().await, answer.get().await), (Some(42), Some(42)));
     /// });
     /// ```
+    #[track_caller]
     pub fn promise() -> Chan<T> {
         Chan::with_buffer(PromiseBuffer::new())
     }

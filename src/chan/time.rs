@@ -21,6 +21,7 @@ use crate::runtime::{go, now, sleep_until};
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
@@ -55,6 +56,7 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
     let c = Chan::new();
     c.state.borrow_mut().timed = true;

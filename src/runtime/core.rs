@@ -4,7 +4,7 @@ use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -319,21 +319,32 @@ impl Core {
     }
 
     /// Adds a task to the slab and the back of the ready queue; it first runs in a later turn.
-    pub(crate) fn spawn<F>(&self, name: Option<Rc<str>>, future: F) -> TaskId
+    pub(crate) fn spawn<F>(
+        &self,
+        name: Option<Rc<str>>,
+        future: F,
+        at: &'static Location<'static>,
+    ) -> TaskId
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.spawn_task(name, future, false)
+        self.spawn_task(name, future, false, at)
     }
 
     /// Runs the callback `f` of a completed operation as a task of its own, in a later turn; if
     /// the loop ends first, it still runs before the tasks are dropped.
     pub(crate) fn spawn_callback(&self, f: Box<dyn FnOnce()>) {
-        self.spawn_task(None, async move { f() }, true);
+        self.spawn_task(None, async move { f() }, true, Location::caller());
     }
 
-    fn spawn_task<F>(&self, name: Option<Rc<str>>, future: F, callback: bool) -> TaskId
+    fn spawn_task<F>(
+        &self,
+        name: Option<Rc<str>>,
+        future: F,
+        callback: bool,
+        spawned_at: &'static Location<'static>,
+    ) -> TaskId
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -352,6 +363,7 @@ impl Core {
             noted: false,
             callback,
             daemon: false,
+            spawned_at,
         });
         let key = u32::try_from(key)
             .ok()
@@ -379,6 +391,15 @@ impl Core {
         alive
             .then(|| self.names.borrow().get(&id.key).cloned())
             .flatten()
+    }
+
+    /// How a report's line about a task ends: where the task was spawned.
+    fn spawn_site(slot: &TaskSlot) -> String {
+        format!(
+            " (spawned at {}:{})",
+            slot.spawned_at.file(),
+            slot.spawned_at.line()
+        )
     }
 
     /// How a task is shown in messages.
@@ -820,9 +841,10 @@ impl Core {
                 (
                     slot.gen,
                     format!(
-                        "{}: waits on {}",
+                        "{}: waits on {}{}",
                         self.label(id.key, id.gen),
-                        self.describe_wait(&tasks, &parked, id, &slot.waits_on)
+                        self.describe_wait(&tasks, &parked, id, &slot.waits_on),
+                        Core::spawn_site(slot)
                     ),
                 )
             })
@@ -852,7 +874,10 @@ impl Core {
                 key: key as u32,
                 gen: slot.gen,
             };
-            blocked.push((self.label(id.key, id.gen), describe(id, &slot.waits_on)));
+            blocked.push((
+                self.label(id.key, id.gen),
+                describe(id, &slot.waits_on) + &Core::spawn_site(slot),
+            ));
         }
         deadlock::report(&blocked, &self.replay_hint())
     }

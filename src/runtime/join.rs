@@ -25,6 +25,7 @@ use super::task::TaskId;
 ///
 /// # Panics
 /// Outside a running loop (call it inside [`run`](crate::run)).
+#[track_caller]
 pub fn go<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
@@ -42,6 +43,7 @@ where
 ///     assert_eq!(worker.await, "done");
 /// });
 /// ```
+#[track_caller]
 pub fn go_named<F>(name: impl Into<Rc<str>>, future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
@@ -50,13 +52,15 @@ where
     spawn(Some(name.into()), future)
 }
 
+#[track_caller]
 fn spawn<F>(name: Option<Rc<str>>, future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
+    let at = std::panic::Location::caller();
     context::with_core("go", |core| JoinHandle {
-        id: core.spawn(name, future),
+        id: core.spawn(name, future, at),
         loop_id: core.id(),
         _output: PhantomData,
     })

@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -109,6 +110,8 @@ pub(crate) struct TaskSlot {
     /// Set by `JoinHandle::daemon`: the task may outlive `main` (a server loop, a ticker), so the
     /// leak check never reports it.
     pub(crate) daemon: bool,
+    /// Where the task was spawned (the caller of `go`), for reports.
+    pub(crate) spawned_at: &'static Location<'static>,
 }
 
 /// How a task is shown in messages: `'name'` when named, `#n` (its spawn number) otherwise.
