@@ -240,6 +240,13 @@ impl Runtime {
         self.run_recording(future, false).0
     }
 
+    /// Runs `future` like [`run`](Runtime::run) and also returns how many steps the run took
+    /// under PCT (0 under other schedules), for `Explore` to estimate the steps of a run.
+    pub(crate) fn run_counting_steps<F: Future>(&self, future: F) -> (F::Output, usize) {
+        let (output, _, steps) = self.run_recording(future, false);
+        (output, steps)
+    }
+
     /// Runs `future` like [`run`](Runtime::run), recording a [`Trace`] of what the tasks did.
     ///
     /// ```
