@@ -12,6 +12,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use aiochan::sync::Mutex;
 use aiochan::testing::Explore;
 use aiochan::{go, nop, sleep, Chan, JoinHandle, Runtime, Schedule};
 use common::panic_message;
@@ -397,6 +398,46 @@ fn a_deadlock_is_reported_under_pct_with_its_seed() {
     assert!(
         message.contains("task #1: waits on get from channel 'left'"),
         "{message}"
+    );
+}
+
+/// Two tasks take two locks in opposite orders: a deadlock only if each gets its first lock
+/// before the other gets its second.
+async fn opposite_lock_orders() {
+    let first = Rc::new(Mutex::new(()).named("first"));
+    let second = Rc::new(Mutex::new(()).named("second"));
+    let (f, s) = (first.clone(), second.clone());
+    let a = go(async move {
+        let _one = f.lock().await;
+        let _two = s.lock().await;
+    });
+    let b = go(async move {
+        let _two = second.lock().await;
+        let _one = first.lock().await;
+    });
+    a.await;
+    b.await;
+}
+
+#[test]
+fn sync_acquires_are_scheduling_points_under_pct() {
+    // In FIFO order each task takes both locks in one poll: no deadlock.
+    assert_eq!(
+        Explore::new()
+            .perturb(false)
+            .seeds(0..20)
+            .find(opposite_lock_orders),
+        None
+    );
+    let found = Explore::new()
+        .pct(1)
+        .seeds(0..100)
+        .find(opposite_lock_orders)
+        .expect("pct(1) makes the two tasks interleave at an acquire");
+    assert!(
+        found.message.contains("deadlock: all tasks are asleep"),
+        "{}",
+        found.message
     );
 }
 
