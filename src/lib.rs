@@ -42,6 +42,6 @@ pub use runtime::trace::{Event, Trace, TraceEvent};
 pub use runtime::{
     go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
-    RemoteJoinHandle, Runtime, Sleep, SEED_VAR,
+    RemoteJoinHandle, Runtime, Schedule, Sleep, SEED_VAR,
 };
 pub mod tutorial;

@@ -9,6 +9,7 @@ use super::blocking_pool::BlockingConfig;
 use super::context;
 use super::core::{Core, Failure};
 use super::rng;
+use super::schedule::Schedule;
 use super::thread::LoopThread;
 use super::trace::{self, Trace};
 
@@ -36,8 +37,8 @@ pub struct Runtime {
     /// The seed set with the builder; `AIOCHAN_SEED` overrides it, and without either every run
     /// draws a fresh one.
     seed: Option<u64>,
-    /// Whether each turn runs its ready tasks in a random order from the seed.
-    perturb: bool,
+    /// The order in which the loop runs its ready tasks.
+    schedule: Schedule,
     /// Whether a run whose `main` returns with tasks still blocked fails with a leak report.
     leak_check: bool,
     /// The thread cap and keep-alive of each run's blocking pool.
@@ -78,8 +79,62 @@ impl Builder {
     /// seeds (see [`testing`](crate::testing), and the ordering rules in
     /// [`runtime`](crate::runtime)). Every acquire of a [`sync`](crate::sync) primitive is then a
     /// scheduling point too.
+    ///
+    /// `perturb(true)` is `schedule(Schedule::Perturb)` and `perturb(false)`
+    /// `schedule(Schedule::Fifo)`: the last of the two calls wins.
     pub fn perturb(mut self, on: bool) -> Builder {
-        self.runtime.perturb = on;
+        self.runtime.schedule = if on {
+            Schedule::Perturb
+        } else {
+            Schedule::Fifo
+        };
+        self
+    }
+
+    /// The order in which the loop runs its ready tasks: [`Schedule::Fifo`] unless set (see
+    /// [`Schedule`], and the ordering rules in [`runtime`](crate::runtime)). Under
+    /// [`Schedule::Pct`] each step polls the ready task of highest priority; the priorities and
+    /// the steps at which they change are drawn from the seed, so a seed, a depth and a step
+    /// estimate give the same run every time under virtual time.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use aiochan::{go, nop, Runtime, Schedule};
+    ///
+    /// let order = |seed| {
+    ///     let rt = Runtime::builder()
+    ///         .virtual_time(true)
+    ///         .seed(seed)
+    ///         .schedule(Schedule::Pct { depth: 2, steps: 10 })
+    ///         .build();
+    ///     rt.run(async {
+    ///         let log = Rc::new(RefCell::new(Vec::new()));
+    ///         let tasks: Vec<_> = ["a", "b", "c"]
+    ///             .into_iter()
+    ///             .map(|name| {
+    ///                 let log = log.clone();
+    ///                 go(async move {
+    ///                     log.borrow_mut().push(name);
+    ///                     nop().await;
+    ///                     log.borrow_mut().push(name);
+    ///                 })
+    ///             })
+    ///             .collect();
+    ///         for task in tasks {
+    ///             task.await;
+    ///         }
+    ///         log.take()
+    ///     })
+    /// };
+    /// assert_eq!(order(7), order(7));
+    /// ```
+    ///
+    /// # Panics
+    /// If a PCT schedule has a depth or a step estimate of 0.
+    #[track_caller]
+    pub fn schedule(mut self, schedule: Schedule) -> Builder {
+        schedule.validate();
+        self.runtime.schedule = schedule;
         self
     }
 
@@ -189,6 +244,13 @@ impl Runtime {
         self.run_recording(future, false).0
     }
 
+    /// Runs `future` like [`run`](Runtime::run) and also returns how many steps the run took
+    /// under PCT (0 under other schedules), for `Explore` to estimate the steps of a run.
+    pub(crate) fn run_counting_steps<F: Future>(&self, future: F) -> (F::Output, usize) {
+        let (output, _, steps) = self.run_recording(future, false);
+        (output, steps)
+    }
+
     /// Runs `future` like [`run`](Runtime::run), recording a [`Trace`] of what the tasks did.
     ///
     /// ```
@@ -204,11 +266,16 @@ impl Runtime {
     /// assert!(trace.to_text().contains("main -> channel 'c' -> task #1"));
     /// ```
     pub fn run_traced<F: Future>(&self, future: F) -> (F::Output, Trace) {
-        let (output, trace) = self.run_recording(future, true);
+        let (output, trace, _) = self.run_recording(future, true);
         (output, trace.unwrap_or_default())
     }
 
-    fn run_recording<F: Future>(&self, future: F, record: bool) -> (F::Output, Option<Trace>) {
+    /// Runs `future`, with its trace if `record`, and the steps the run took under PCT.
+    fn run_recording<F: Future>(
+        &self,
+        future: F,
+        record: bool,
+    ) -> (F::Output, Option<Trace>, usize) {
         assert!(
             !context::is_running(),
             "aiochan::run called inside a running event loop: await the future, \
@@ -220,7 +287,7 @@ impl Runtime {
                 value: self.next_seed(),
                 fixed: self.seed.is_some(),
             },
-            self.perturb,
+            self.schedule,
             self.leak_check,
             record,
             self.blocking,
@@ -256,7 +323,7 @@ impl Runtime {
         trace::set(was_tracing);
         let trace = core.take_trace();
         match result {
-            Ok(output) => (output, trace),
+            Ok(output) => (output, trace, core.pct_steps()),
             Err(Failure::Panicked { who, payload }) => {
                 let message = match message_of(&*payload) {
                     Some(message) => message,

@@ -21,6 +21,7 @@ use super::clock::Clock;
 use super::deadlock::{self, ParkedIn, WaitsOn};
 use super::io::IoSources;
 use super::rng::Rng;
+use super::schedule::{Pct, Schedule};
 use super::shared::{RemoteCall, Shared};
 use super::task::{self, label, TaskId, TaskSlot};
 use super::timer::wheel::Wheel;
@@ -131,6 +132,8 @@ pub(crate) struct Core {
     current: Cell<TaskId>,
     /// Whether each turn runs its ready tasks in a random order (schedule exploration).
     perturb: bool,
+    /// Under PCT, the priorities that pick the one task each step runs; `None` otherwise.
+    pct: Option<RefCell<Pct>>,
     /// Whether `main` returning with tasks still blocked on what no timer can end fails the run.
     leak_check: bool,
     /// The events recorded so far, when tracing.
@@ -141,7 +144,7 @@ impl Core {
     pub(crate) fn new(
         virtual_time: bool,
         seed: Seed,
-        perturb: bool,
+        schedule: Schedule,
         leak_check: bool,
         trace: bool,
         blocking: BlockingConfig,
@@ -172,7 +175,13 @@ impl Core {
             spawned: Cell::new(0),
             failure: RefCell::new(None),
             current: Cell::new(TaskId::MAIN),
-            perturb,
+            perturb: schedule == Schedule::Perturb,
+            pct: match schedule {
+                Schedule::Pct { depth, steps } => {
+                    Some(RefCell::new(Pct::new(depth, steps, seed.value)))
+                }
+                _ => None,
+            },
             leak_check,
             trace: RefCell::new(trace.then(Trace::default)),
         }
@@ -208,9 +217,14 @@ impl Core {
         self.current.get()
     }
 
-    /// Whether turns run their ready tasks in a seeded random order.
-    pub(crate) fn is_perturbed(&self) -> bool {
-        self.perturb
+    /// Whether the loop explores schedules: turns in a seeded random order, or PCT.
+    pub(crate) fn explores_schedules(&self) -> bool {
+        self.perturb || self.pct.is_some()
+    }
+
+    /// The steps a PCT run has taken so far (polls picked by priority); 0 under other schedules.
+    pub(crate) fn pct_steps(&self) -> usize {
+        self.pct.as_ref().map_or(0, |pct| pct.borrow().steps())
     }
 
     /// How messages name the task being polled.
@@ -428,9 +442,7 @@ impl Core {
             if n > 0 || output.is_some() {
                 let finishing = output.is_some();
                 self.clock.begin_turn();
-                if self.perturb {
-                    self.shuffle_turn(n);
-                }
+                let n = self.order_turn(n, finishing);
                 for _ in 0..n {
                     let id = self.ready.borrow_mut().pop_front();
                     match id {
@@ -448,6 +460,9 @@ impl Core {
                     if let Some(failure) = self.failure.borrow_mut().take() {
                         return Err(failure);
                     }
+                }
+                if !finishing {
+                    self.after_pct_step();
                 }
                 if finishing {
                     if self.leak_check {
@@ -504,6 +519,70 @@ impl Core {
             Some(failure) => Err(failure),
             None => Ok(()),
         }
+    }
+
+    /// Orders the turn about to run, whose `n` tasks were ready as it began, and returns how many
+    /// tasks it runs: all `n`, in the order they became ready or (perturbed) shuffled; under PCT
+    /// one, the ready task of highest priority (a step), except in the last turn after the main
+    /// future completed, which runs every ready task once, highest priority first.
+    fn order_turn(&self, n: usize, finishing: bool) -> usize {
+        if let Some(pct) = &self.pct {
+            self.drop_stale_ready();
+            let mut ready = self.ready.borrow_mut();
+            let mut pct = pct.borrow_mut();
+            if finishing {
+                pct.order_last_turn(&mut ready);
+                return ready.len();
+            }
+            if ready.is_empty() {
+                return 0;
+            }
+            pct.pick(&mut ready);
+            return 1;
+        }
+        if self.perturb {
+            self.shuffle_turn(n);
+        }
+        n
+    }
+
+    /// Under PCT, after a step: the task it polled drops in priority if the step is a change
+    /// point, and to the bottom if it woke itself during the poll (it is ready again, and only its
+    /// own code ran). Nothing to do after a turn that polled nothing.
+    fn after_pct_step(&self) {
+        let Some(pct) = &self.pct else {
+            return;
+        };
+        let mut pct = pct.borrow_mut();
+        if let Some(id) = pct.polled() {
+            pct.after_step(self.is_scheduled(id));
+        }
+    }
+
+    /// Whether `id` is in the ready queue.
+    fn is_scheduled(&self, id: TaskId) -> bool {
+        if id == TaskId::MAIN {
+            return self.main_scheduled.get() && !self.main_done.get();
+        }
+        self.tasks
+            .borrow()
+            .get(id.key as usize)
+            .is_some_and(|slot| slot.gen == id.gen && slot.scheduled && !slot.finished)
+    }
+
+    /// Takes out of the ready queue the ids that would not be polled (a task aborted or finished
+    /// since it was woken, the main future once it has completed), so that PCT picks among tasks
+    /// that run.
+    fn drop_stale_ready(&self) {
+        let tasks = self.tasks.borrow();
+        self.ready.borrow_mut().retain(|&id| {
+            if id == TaskId::MAIN {
+                return !self.main_done.get();
+            }
+            tasks
+                .get(id.key as usize)
+                .is_some_and(|slot| slot.gen == id.gen && !slot.finished && slot.runnable.is_some())
+        });
     }
 
     /// Schedule exploration: runs the `n` tasks of this turn in a random order from the seeded

@@ -38,12 +38,30 @@
 //!    turns in a row the loop looks at due timers and I/O even while tasks are still ready. Under
 //!    virtual time the clock moves only when nothing is ready.
 //!
-//! Schedule exploration ([`Builder::perturb`], used by [`testing::explore`](crate::testing::explore))
-//! relaxes three of these rules, and only then: rule 1, since each turn runs its ready tasks in
-//! an order drawn from the seed; and, under virtual time, rules 2 and 5, since after a turn the
-//! clock may jump to the next timer and fire its group while tasks are still ready (one chance in
-//! four per turn while a timer is armed, at most one group per turn, always in deadline order),
-//! so that a timer or ticker can fire between two steps of busy work. Rule 3 always holds.
+//! # Schedules
+//!
+//! [`Builder::schedule`] chooses how the loop orders its ready tasks. Only the default keeps rule
+//! 1; rule 3 holds under every schedule, and rules 2, 4 and 5 hold except as said below.
+//!
+//! - [`Schedule::Fifo`] (the default) is rule 1 as stated.
+//! - [`Schedule::Perturb`] (what [`Builder::perturb`] and
+//!   [`testing::explore`](crate::testing::explore) use) keeps the turns of rule 1 but runs the
+//!   tasks of each turn in an order drawn from the seed. Under virtual time it also relaxes rules
+//!   2 and 5: after a turn the clock may jump to the next timer and fire its group while tasks are
+//!   still ready (one chance in four per turn while a timer is armed, at most one group per turn,
+//!   always in deadline order), so that a timer or ticker can fire between two steps of busy
+//!   work.
+//! - [`Schedule::Pct`] (probabilistic concurrency testing) gives up turns. Each *step* polls one
+//!   task: the ready task of highest priority, wherever it stands in the queue, a task woken by
+//!   the previous step included. Every task, the main future too, gets a random priority, drawn
+//!   from the seed, when the loop first sees it ready (a spawned task still never runs inline);
+//!   priorities only ever drop, in two ways. At each of the `depth - 1` *change points*, steps
+//!   drawn from the seed, the task just polled drops below every task that still has its first
+//!   priority. A task that wakes itself during its poll (it awaits [`nop`], a `sync` acquire
+//!   yields before it tries, it spins until another task sets a flag) drops below every other
+//!   task, as `nop` promises: every task ready then runs before it resumes, and a spin-wait lets
+//!   the task it waits on run. For rule 4, the last turn after the main future completed polls
+//!   each task ready then once, highest priority first; for rule 5 each step counts as a turn.
 //!
 //! # Failures
 //!
@@ -90,6 +108,7 @@ mod join;
 mod nop;
 mod remote;
 pub(crate) mod rng;
+mod schedule;
 mod shared;
 pub(crate) mod task;
 mod thread;
@@ -109,6 +128,7 @@ pub use io::Async;
 pub use join::{go, go_named, JoinHandle};
 pub use nop::{nop, Nop};
 pub use remote::{Handle, LoopEnded, RemoteJoinHandle};
+pub use schedule::Schedule;
 pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
 
@@ -180,13 +200,15 @@ pub(crate) fn task_label(task: TaskId) -> String {
         .unwrap_or_else(|| "a task of a loop that has ended".to_string())
 }
 
-/// Whether the running loop explores schedules (`Builder::perturb`) and draws, from its seed, that
-/// the task should yield before it acquires a primitive of `sync`: so that under perturbation
-/// every acquire is a scheduling point, while under the plain schedule an uncontended acquire
-/// never yields.
+/// Whether the running loop explores schedules (`Builder::perturb`, or PCT) and draws, from its
+/// seed, that the task should yield before it acquires a primitive of `sync`: so that under
+/// exploration every acquire is a scheduling point, while under the plain schedule an
+/// uncontended acquire never yields.
 pub(crate) fn yields_before_acquire() -> bool {
-    context::with_current(|core| core.is_perturbed() && core.with_rng(|rng| rng.below(2) == 0))
-        .unwrap_or(false)
+    context::with_current(|core| {
+        core.explores_schedules() && core.with_rng(|rng| rng.below(2) == 0)
+    })
+    .unwrap_or(false)
 }
 
 /// Lets the running loop name `chan`'s parked operations in a deadlock report. A channel calls

@@ -50,7 +50,8 @@
 //!   [`testing`](crate::testing) reports tasks left waiting when `main` returns. Name primitives
 //!   with `named` to make the reports readable; unnamed ones are named by where they were made.
 //! - **Schedule exploration.** Under [`Builder::perturb`](crate::Builder::perturb) (which
-//!   [`testing::explore`](crate::testing::explore) uses), every acquire is a scheduling point: the
+//!   [`testing::explore`](crate::testing::explore) uses) and under PCT
+//!   ([`Explore::pct`](crate::testing::Explore::pct)), every acquire is a scheduling point: the
 //!   task may yield before it tries, so that bugs such as two tasks taking two locks in opposite
 //!   orders show up. Under the plain schedule an acquire that finds the primitive free completes
 //!   at once and never yields.

@@ -140,6 +140,13 @@
 //! assert_eq!(explore.find(|| book_last_seat(true)), None); // fixed under every schedule
 //! ```
 //!
+//! Perturbation is good at bugs like this one, where one task merely has to run before another.
+//! A bug that needs the schedule to go one way at first and the other way later is rarer under
+//! it, and it never says how rare. [`Explore::pct`](crate::testing::Explore::pct) explores
+//! differently: random task priorities that change at a few random steps, with a bound on the
+//! chance of finding a bug that needs that many orderings (see [`testing`](crate::testing) for
+//! when to use which). `Explore::new().pct(2)` is the usual start.
+//!
 //! # Deadlock reports
 //!
 //! A deadlock, where every task waits for another and nothing can ever wake any of them, is the
@@ -203,7 +210,7 @@
 //!   runs one reproducible run;
 //! - random choices follow the seed; `AIOCHAN_SEED` replays a failing run;
 //! - [`testing::explore`](crate::testing::explore) tries many schedules and names the seed that
-//!   breaks a test;
+//!   breaks a test, and `Explore::pct` does so with a bound for bugs of a given depth;
 //! - deadlocks and panics in tasks end the run with a report naming tasks, channels and the seed.
 //!
 //! This is the end of the tutorial. The [`ops`](crate::ops) module and the rest of the API
