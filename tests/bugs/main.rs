@@ -1,0 +1,161 @@
+//! GoBench's blocking bugs ported to aiochan: schedule exploration finds each buggy kernel, and
+//! each fixed kernel passes 10,000 schedules.
+//!
+//! The kernels come from GoKer, the kernel half of GoBench (Ting Yuan et al., CGO 2021,
+//! <https://github.com/timmyyuan/gobench>, MIT): each is a few dozen lines of Go distilled from a
+//! real blocking bug in Docker (moby), Kubernetes, etcd, gRPC or CockroachDB. Every module here
+//! ports one kernel the way a Go programmer would write it with aiochan (`go_named` for a
+//! goroutine, `Chan` for a channel, `select!`, `timeout` for `time.After`, `aiochan::sync` for
+//! `sync.Mutex` and `sync.WaitGroup`), as `buggy()` and `fixed()`.
+//!
+//! GoBench's test functions start goroutines and return, and a leak detector then reports the
+//! goroutines left blocked. Returning from `main` ends an aiochan loop (ready tasks get one last
+//! turn), so a port's `buggy()` and `fixed()` wait for the goroutines the Go test started, as a Go
+//! `main` would. A blocking bug then shows as a deadlock report (every task waits, `main` on a
+//! goroutine that never ends) or, for goroutines nobody waits for, as the leak check's report once
+//! `main` returns; both name the goroutines and what each waits on.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aiochan::testing::{Explore, Failure};
+
+mod cockroach_10214;
+mod grpc_1460;
+mod kubernetes_10182;
+
+/// How many schedules a fixed kernel must pass.
+const SCHEDULES: u64 = 10_000;
+
+/// A kernel's buggy version, boxed so that the stats table can hold every kernel.
+type Body = Pin<Box<dyn Future<Output = ()>>>;
+
+/// A kernel as the stats test runs it.
+struct Kernel {
+    /// The module, named after GoBench's directory (project and issue number).
+    name: &'static str,
+    /// Its buggy version.
+    buggy: fn() -> Body,
+    /// How many seeds its own test explores to find the bug.
+    seeds: u64,
+}
+
+/// Every kernel, for the stats test.
+const KERNELS: &[Kernel] = &[
+    Kernel {
+        name: "cockroach_10214",
+        buggy: || Box::pin(cockroach_10214::buggy()),
+        seeds: cockroach_10214::SEEDS,
+    },
+    Kernel {
+        name: "grpc_1460",
+        buggy: || Box::pin(grpc_1460::buggy()),
+        seeds: grpc_1460::SEEDS,
+    },
+    Kernel {
+        name: "kubernetes_10182",
+        buggy: || Box::pin(kubernetes_10182::buggy()),
+        seeds: kubernetes_10182::SEEDS,
+    },
+];
+
+/// Explores `buggy` under seeds `0..seeds` and returns the failure it must hit: a report of kind
+/// `kind` (`"deadlock:"` or `"leak:"`) that names every goroutine of `roles` and what it waits on.
+fn found<F, Fut>(buggy: F, seeds: u64, kind: &str, roles: &[&str]) -> Failure
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let failure = Explore::new()
+        .seeds(0..seeds)
+        .find(buggy)
+        .unwrap_or_else(|| panic!("the bug was not found in {seeds} schedules"));
+    assert!(
+        failure.message.starts_with(kind),
+        "expected a {kind} report:\n{}",
+        failure.message
+    );
+    for role in roles {
+        assert!(
+            failure
+                .message
+                .contains(&format!("task '{role}': waits on")),
+            "the report does not say what '{role}' waits on:\n{}",
+            failure.message
+        );
+    }
+    failure
+}
+
+/// Asserts that `fixed` passes [`SCHEDULES`] schedules: no deadlock, no leak, no panic.
+fn passes<F, Fut>(fixed: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if let Some(failure) = Explore::new().seeds(0..SCHEDULES).find(fixed) {
+        panic!(
+            "the fixed kernel failed under seed {} after {} passing schedules:\n{}",
+            failure.seed, failure.passed, failure.message
+        );
+    }
+}
+
+/// Whether the stats test prints its table over 20 starting seeds (`AIOCHAN_BUG_STATS=1`).
+const STATS_VAR: &str = "AIOCHAN_BUG_STATS";
+
+/// How many schedules exploration needs to find each buggy kernel, from several starting seeds
+/// (`k * 100_000` for `k` in `0..3`, or `0..20` with `AIOCHAN_BUG_STATS=1`, which prints the median
+/// and the maximum): each start must find its bug within the kernel's `SEEDS`, so that the number
+/// its own test explores holds away from seed 0 too.
+#[test]
+fn stats() {
+    let table = std::env::var_os(STATS_VAR).is_some_and(|v| v == "1");
+    let starts: u64 = if table { 20 } else { 3 };
+    let mut rows = Vec::new();
+    for kernel in KERNELS {
+        let mut needed: Vec<usize> = (0..starts)
+            .map(|k| {
+                let first = k * 100_000;
+                // The table measures past SEEDS; the plain run holds each start to it.
+                let limit = if table { 100_000 } else { kernel.seeds };
+                let failure = Explore::new()
+                    .seeds(first..first + limit)
+                    .find(kernel.buggy)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{}: not found in seeds {first}..{}",
+                            kernel.name,
+                            first + limit
+                        )
+                    });
+                assert!(
+                    failure.message.starts_with("deadlock:")
+                        || failure.message.starts_with("leak:"),
+                    "{}: {}",
+                    kernel.name,
+                    failure.message
+                );
+                failure.passed + 1
+            })
+            .collect();
+        needed.sort_unstable();
+        let max = needed[needed.len() - 1];
+        if !table {
+            assert!(max as u64 <= kernel.seeds, "{}: {needed:?}", kernel.name);
+        }
+        let median = if needed.len() % 2 == 0 {
+            (needed[needed.len() / 2 - 1] + needed[needed.len() / 2]) as f64 / 2.0
+        } else {
+            needed[needed.len() / 2] as f64
+        };
+        rows.push((kernel.name, median, max, kernel.seeds));
+    }
+    if table {
+        println!("| kernel | median | max | SEEDS of its test |");
+        println!("|---|---:|---:|---:|");
+        for (name, median, max, seeds) in rows {
+            println!("| {name} | {median} | {max} | {seeds} |");
+        }
+    }
+}
