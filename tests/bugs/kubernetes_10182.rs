@@ -15,8 +15,8 @@ use std::rc::Rc;
 use aiochan::sync::RwLock;
 use aiochan::{go_named, Chan, JoinHandle};
 
-/// Seeds the test explores to find the bug.
-pub const SEEDS: u64 = 200;
+/// Schedules the test explores to find the bug (see `SCHEDULES` in main.rs for how many).
+pub const SEEDS: u64 = 15;
 
 struct StatusManager {
     pod_statuses_lock: RwLock<()>,
@@ -34,7 +34,8 @@ impl StatusManager {
         })
     }
 
-    /// Starts the sync loop, which handles two updates.
+    /// Starts the sync loop, which handles two updates. (The Go test runs `Start` itself in a
+    /// goroutine, which only starts this one; the port calls it directly to keep its handle.)
     fn start(self: &Rc<Self>) -> JoinHandle<()> {
         let s = self.clone();
         go_named("syncBatch", async move {
