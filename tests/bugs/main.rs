@@ -55,7 +55,15 @@ macro_rules! kernels {
     };
 }
 
-kernels!(cockroach_10214, grpc_1460, kubernetes_10182,);
+kernels!(
+    cockroach_10214,
+    grpc_1460,
+    kubernetes_10182,
+    moby_4951,
+    moby_17176,
+    moby_25384,
+    moby_28462,
+);
 
 /// Explores `buggy` under seeds `0..seeds` and returns the failure it must hit: a report of kind
 /// `kind` (`"deadlock:"` or `"leak:"`) that names every goroutine of `roles` and what it waits on.
