@@ -58,7 +58,10 @@ macro_rules! kernels {
 kernels!(
     cockroach_10214,
     grpc_1460,
+    kubernetes_1321,
+    kubernetes_6632,
     kubernetes_10182,
+    kubernetes_62464,
     moby_4951,
     moby_17176,
     moby_25384,
