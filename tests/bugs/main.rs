@@ -57,6 +57,9 @@ macro_rules! kernels {
 
 kernels!(
     cockroach_10214,
+    etcd_5509,
+    etcd_6857,
+    etcd_6873,
     grpc_1460,
     kubernetes_1321,
     kubernetes_6632,
