@@ -56,10 +56,13 @@ macro_rules! kernels {
 }
 
 kernels!(
+    cockroach_6181,
     cockroach_10214,
+    cockroach_18101,
     etcd_5509,
     etcd_6857,
     etcd_6873,
+    grpc_660,
     grpc_1460,
     kubernetes_1321,
     kubernetes_6632,
