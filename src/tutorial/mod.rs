@@ -17,7 +17,7 @@
 //! | 8 | [Combining channels](ch08_combinations) | merge, zip, combine_latest, Dup, Pub, distribute, Mix |
 //! | 9 | [Parallelism](ch09_parallelism) | threads: [`spawn_blocking`](crate::spawn_blocking), parallel pipes, [`Handle`](crate::Handle) |
 //! | 10 | [Back to normal code](ch10_normal_code) | getting values in and out of code that is not async |
-//! | 11 | [Testing](ch11_testing) | virtual time, seeds, replaying a run, deadlock reports |
+//! | 11 | [Testing](ch11_testing) | virtual time, seeds, replaying a run, deadlock reports, a real Go bug found |
 //!
 //! # How to read the examples
 //!
