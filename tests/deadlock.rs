@@ -183,7 +183,7 @@ fn a_task_waiting_in_two_channels_at_once_is_reported_on_both() {
         })
     });
     assert!(
-        report.contains("main: waits on get from channel 'a', and on get from channel 'b'\n"),
+        report.contains("main: waits on get from channel 'a', and on get from channel 'b' at tests/deadlock.rs:177\n"),
         "{report}"
     );
 }
@@ -211,7 +211,7 @@ fn many_short_lived_channels_leave_the_report_exact() {
     });
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
-      main: waits on get from channel 'quiet'
+      main: waits on get from channel 'quiet' at tests/deadlock.rs:209
     (seed 15, fixed with Builder::seed: the run repeats exactly)
     ");
 }
@@ -234,7 +234,7 @@ fn a_channel_used_again_by_a_later_loop_is_named_in_its_report() {
     // A second loop on the same thread blocks on it for good.
     let report = panic_message(|| Runtime::builder().seed(17).build().run(c.get()));
     assert!(
-        report.contains("main: waits on get from channel 'kept'\n"),
+        report.contains("main: waits on get from channel 'kept' at tests/deadlock.rs:235\n"),
         "{report}"
     );
 }

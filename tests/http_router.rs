@@ -321,7 +321,7 @@ fn shutdown_answers_open_connections_then_serve_returns_leaving_no_task_behind()
     let tasks: Vec<&str> = report.lines().filter(|l| l.starts_with("  ")).collect();
     assert_eq!(
         tasks,
-        ["  main: waits on get from channel 'nobody'"],
+        ["  main: waits on get from channel 'nobody' at tests/http_router.rs:312"],
         "{report}"
     );
 }

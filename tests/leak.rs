@@ -23,8 +23,8 @@ fn a_task_blocked_on_a_put_nobody_takes_is_a_leak_under_check() {
     assert_eq!(
         message,
         "leak: 2 tasks still blocked after main returned\n  \
-         task 'producer': waits on put to channel 'results' (spawned at tests/leak.rs:18)\n  \
-         task #2: waits on get from channel 'jobs' (spawned at tests/leak.rs:20)\n\
+         task 'producer': waits on put to channel 'results' at tests/leak.rs:18 (spawned at tests/leak.rs:18)\n  \
+         task #2: waits on get from channel 'jobs' at tests/leak.rs:20 (spawned at tests/leak.rs:20)\n\
          (mark a task meant to outlive main with JoinHandle::daemon)\n\
          (seed 3, fixed with Builder::seed: the run repeats exactly)"
     );

@@ -973,7 +973,7 @@ fn a_deadlock_report_names_every_channel_a_blocked_select_waits_on() {
     });
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
-      main: waits on select of get from channel 'a', get from channel 'b'
+      main: waits on select of get from channel 'a', get from channel 'b' at tests/select.rs:971
     (seed 24, fixed with Builder::seed: the run repeats exactly)
     ");
 }
@@ -1000,7 +1000,7 @@ fn a_select_polled_again_while_parked_is_still_named_in_the_deadlock_report() {
         })
     });
     assert!(
-        report.contains("main: waits on select of get from channel 'a', get from channel 'b'\n"),
+        report.contains("main: waits on select of get from channel 'a', get from channel 'b' at tests/select.rs:989\n"),
         "{report}"
     );
 }
@@ -1019,7 +1019,7 @@ fn the_deadlock_report_lists_the_arms_in_the_order_given_whatever_the_seed() {
         assert!(
             report.contains(
                 "main: waits on select of get from channel 'a', put to channel 'b', get from \
-                 channel 'c'\n"
+                 channel 'c' at tests/select.rs:1016\n"
             ),
             "seed {seed}: {report}"
         );
@@ -1048,7 +1048,7 @@ fn a_task_that_selects_again_on_other_channels_is_reported_on_the_new_ones() {
     assert!(
         report.contains(
             "main: waits on select of get from channel 'a', get from channel 'c', get from \
-             channel 'b'\n"
+             channel 'b' at tests/select.rs:1045\n"
         ),
         "{report}"
     );

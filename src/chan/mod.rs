@@ -198,11 +198,13 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(c.get().await, Some("a"));
     /// });
     /// ```
+    #[track_caller]
     pub fn put(&self, value: T) -> Put<'_, T> {
         Put::new(self, value)
     }
 
     /// Gets the next value: `None` once the channel is closed and drained.
+    #[track_caller]
     pub fn get(&self) -> Get<'_, T> {
         Get::new(self)
     }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
@@ -144,14 +145,18 @@ pub struct Put<'a, T: 'static> {
     value: Option<T>,
     /// The parked put, while it waits.
     key: Option<usize>,
+    /// Where the put was written, for reports.
+    at: &'static Location<'static>,
 }
 
 impl<'a, T: 'static> Put<'a, T> {
+    #[track_caller]
     pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Put<'a, T> {
         Put {
             chan,
             value: Some(value),
             key: None,
+            at: Location::caller(),
         }
     }
 }
@@ -164,7 +169,11 @@ impl<T: 'static> Future for Put<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let this = self.get_mut();
-        this.chan.poll_put_step(&mut this.value, &mut this.key, cx)
+        let poll = this.chan.poll_put_step(&mut this.value, &mut this.key, cx);
+        if poll.is_pending() {
+            crate::runtime::note_wait_site(cx, this.at);
+        }
+        poll
     }
 }
 
@@ -194,11 +203,18 @@ pub struct Get<'a, T: 'static> {
     chan: &'a Chan<T>,
     /// The parked get, while it waits.
     key: Option<usize>,
+    /// Where the get was written, for reports.
+    at: &'static Location<'static>,
 }
 
 impl<'a, T: 'static> Get<'a, T> {
+    #[track_caller]
     pub(crate) fn new(chan: &'a Chan<T>) -> Get<'a, T> {
-        Get { chan, key: None }
+        Get {
+            chan,
+            key: None,
+            at: Location::caller(),
+        }
     }
 }
 
@@ -207,7 +223,11 @@ impl<T: 'static> Future for Get<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
-        this.chan.poll_get_step(&mut this.key, cx)
+        let poll = this.chan.poll_get_step(&mut this.key, cx);
+        if poll.is_pending() {
+            crate::runtime::note_wait_site(cx, this.at);
+        }
+        poll
     }
 }
 

@@ -124,6 +124,7 @@ struct Arm<T> {
 /// # Panics
 /// If `ops` is empty: such a select would wait forever (a [`try_select`] of nothing is fine).
 #[inline]
+#[track_caller]
 pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
     let sel = arms(ops);
     assert!(
@@ -135,6 +136,7 @@ pub fn select<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
 
 /// The operations, not yet tried.
 #[inline]
+#[track_caller]
 fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
     let arms: Arms<T> = ops
         .into_iter()
@@ -158,6 +160,7 @@ fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
         priority: false,
         flag: None,
         done: false,
+        at: std::panic::Location::caller(),
     }
 }
 
@@ -173,6 +176,7 @@ fn arms<T: 'static>(ops: impl IntoIterator<Item = Op<T>>) -> Select<T> {
 ///     Err(ops) => assert_eq!(ops.len(), 1),
 /// }
 /// ```
+#[track_caller]
 pub fn try_select<T: 'static>(
     ops: impl IntoIterator<Item = Op<T>>,
     priority: bool,
@@ -213,6 +217,8 @@ pub struct Select<T: 'static> {
     flag: Option<Rc<Flag>>,
     /// Set once the select has completed or been given up.
     done: bool,
+    /// Where the select was written, for reports.
+    at: &'static std::panic::Location<'static>,
 }
 
 impl<T: 'static> Select<T> {
@@ -468,6 +474,7 @@ impl<T: 'static> Future for Select<T> {
                     return Poll::Ready(selected);
                 }
                 this.second_pass(cx);
+                crate::runtime::note_wait_site(cx, this.at);
                 Poll::Pending
             }
             Some(flag) => match flag.committed() {
@@ -475,6 +482,7 @@ impl<T: 'static> Future for Select<T> {
                 None => {
                     flag.set_waiter(cx);
                     this.note_wait(cx);
+                    crate::runtime::note_wait_site(cx, this.at);
                     Poll::Pending
                 }
             },

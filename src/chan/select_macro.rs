@@ -360,10 +360,13 @@ pub struct Run<'a, 'b> {
     priority: bool,
     has_default: bool,
     flag: Option<Rc<Flag>>,
+    /// Where the `select!` was written, for reports.
+    at: &'static std::panic::Location<'static>,
 }
 
 /// Runs the arms (see the module doc).
 #[inline]
+#[track_caller]
 pub fn run<'a, 'b>(
     arms: &'a mut [&'b mut dyn Arm],
     priority: bool,
@@ -378,6 +381,7 @@ pub fn run<'a, 'b>(
         priority,
         has_default,
         flag: None,
+        at: std::panic::Location::caller(),
     }
 }
 
@@ -408,6 +412,18 @@ impl Future for Run<'_, '_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<usize>> {
         let this = self.get_mut();
+        let poll = this.poll_arms(cx);
+        if poll.is_pending() {
+            crate::runtime::note_wait_site(cx, this.at);
+        }
+        poll
+    }
+}
+
+impl Run<'_, '_> {
+    /// One poll of the select: its first pass, or a look at the parked arms.
+    fn poll_arms(&mut self, cx: &mut Context<'_>) -> Poll<Option<usize>> {
+        let this = self;
         let n = this.arms.len();
         let Some(flag) = this.flag.clone() else {
             let arms = &mut *this.arms;

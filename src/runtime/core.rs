@@ -94,6 +94,8 @@ pub(crate) struct Core {
     main_done: Cell<bool>,
     /// What the main future is parked on.
     main_waits_on: RefCell<WaitsOn>,
+    /// Where the main future's current wait was written (see `TaskSlot::waits_at`).
+    main_waits_at: Cell<Option<&'static Location<'static>>>,
     /// Every channel a task has parked an operation in, asked for its waiting operations when a
     /// deadlock is reported. Pruned of dropped channels as it doubles.
     channels: RefCell<Vec<Weak<dyn ParkedIn>>>,
@@ -158,6 +160,7 @@ impl Core {
             main_scheduled: Cell::new(false),
             main_done: Cell::new(false),
             main_waits_on: RefCell::new(WaitsOn::Unknown),
+            main_waits_at: Cell::new(None),
             channels: RefCell::new(Vec::new()),
             channels_kept: Cell::new(0),
             main_noted: Cell::new(false),
@@ -378,6 +381,7 @@ impl Core {
             callback,
             daemon: false,
             spawned_at,
+            waits_at: None,
         });
         let key = u32::try_from(key)
             .ok()
@@ -405,6 +409,23 @@ impl Core {
         alive
             .then(|| self.names.borrow().get(&id.key).cloned())
             .flatten()
+    }
+
+    /// Records where the wait of `id` was written: the future that parked it calls this.
+    pub(crate) fn note_wait_site(&self, id: TaskId, at: &'static Location<'static>) {
+        if id == TaskId::MAIN {
+            self.main_waits_at.set(Some(at));
+        } else if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
+            if slot.gen == id.gen {
+                slot.waits_at = Some(at);
+            }
+        }
+    }
+
+    /// ` at file:line`: where a wait was written, if known.
+    fn wait_site(at: Option<&'static Location<'static>>) -> String {
+        at.map(|at| format!(" at {}:{}", at.file(), at.line()))
+            .unwrap_or_default()
     }
 
     /// How a report's line about a task ends: where the task was spawned.
@@ -599,6 +620,7 @@ impl Core {
     }
 
     fn poll_main<F: Future>(&self, main: Pin<&mut F>) -> Result<Poll<F::Output>, Failure> {
+        self.main_waits_at.set(None);
         self.main_scheduled.set(false);
         self.main_noted.set(false);
         self.current.set(TaskId::MAIN);
@@ -627,6 +649,7 @@ impl Core {
             }
             slot.scheduled = false;
             slot.noted = false;
+            slot.waits_at = None;
             match slot.runnable.take() {
                 Some(r) => r,
                 None => return,
@@ -920,9 +943,10 @@ impl Core {
                 (
                     slot.gen,
                     format!(
-                        "{}: waits on {}{}",
+                        "{}: waits on {}{}{}",
                         self.label(id.key, id.gen),
                         self.describe_wait(&tasks, &parked, id, &slot.waits_on),
+                        Core::wait_site(slot.waits_at),
                         Core::spawn_site(slot)
                     ),
                 )
@@ -944,7 +968,8 @@ impl Core {
         let describe = |id: TaskId, what: &WaitsOn| self.describe_wait(&tasks, &parked, id, what);
         let mut blocked = vec![(
             "main".to_string(),
-            describe(TaskId::MAIN, &self.main_waits_on.borrow()),
+            describe(TaskId::MAIN, &self.main_waits_on.borrow())
+                + &Core::wait_site(self.main_waits_at.get()),
         )];
         let mut others: Vec<_> = tasks.iter().filter(|(_, s)| !s.finished).collect();
         others.sort_by_key(|(_, s)| s.gen);
@@ -955,7 +980,9 @@ impl Core {
             };
             blocked.push((
                 self.label(id.key, id.gen),
-                describe(id, &slot.waits_on) + &Core::spawn_site(slot),
+                describe(id, &slot.waits_on)
+                    + &Core::wait_site(slot.waits_at)
+                    + &Core::spawn_site(slot),
             ));
         }
         deadlock::report(&blocked, &self.replay_hint())

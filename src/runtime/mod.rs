@@ -211,6 +211,15 @@ pub(crate) fn yields_before_acquire() -> bool {
     .unwrap_or(false)
 }
 
+/// Records, for reports, where the wait of the task polled with `cx` was written (`at`, the
+/// caller of `put`, `get`, `sleep`, `select`); a future calls this when it returns `Pending`.
+#[inline]
+pub(crate) fn note_wait_site(cx: &Context<'_>, at: &'static std::panic::Location<'static>) {
+    if let Some(task) = waker::task_of(cx) {
+        context::with_current(|core| core.note_wait_site(task, at));
+    }
+}
+
 /// Lets the running loop name `chan`'s parked operations in a deadlock report. A channel calls
 /// this when a task first parks in it; `false` outside a loop, where there is nothing to tell.
 pub(crate) fn register_channel(chan: std::rc::Weak<dyn ParkedIn>) -> bool {

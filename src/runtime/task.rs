@@ -112,6 +112,9 @@ pub(crate) struct TaskSlot {
     pub(crate) daemon: bool,
     /// Where the task was spawned (the caller of `go`), for reports.
     pub(crate) spawned_at: &'static Location<'static>,
+    /// Where the task's current wait was written (the caller of `put`, `get`, `sleep`, `select`),
+    /// for reports; cleared at each poll, set again by the future that parks.
+    pub(crate) waits_at: Option<&'static Location<'static>>,
 }
 
 /// How a task is shown in messages: `'name'` when named, `#n` (its spawn number) otherwise.

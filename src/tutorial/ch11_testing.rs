@@ -278,7 +278,7 @@
 //!     "deadlock: all tasks are asleep
 //!   main: waits on the end of task 'syncBatch'
 //!   task 'syncBatch': waits on read-write lock 'podStatusesLock' held by task 'SetPodStatus-1' (spawned at src/tutorial/ch11_testing.rs:32)
-//!   task 'SetPodStatus-1': waits on put to channel 'podStatusChannel' (spawned at src/tutorial/ch11_testing.rs:40)
+//!   task 'SetPodStatus-1': waits on put to channel 'podStatusChannel' at src/tutorial/ch11_testing.rs:23 (spawned at src/tutorial/ch11_testing.rs:40)
 //! (seed 0, fixed with Builder::seed: the run repeats exactly)"
 //! );
 //!

@@ -33,10 +33,12 @@ use wheel::TimerKey;
 ///
 /// # Cancel safety
 /// Dropping the future cancels its timer; nothing else is affected.
+#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         target: Target::After(duration),
         armed: None,
+        at: std::panic::Location::caller(),
     }
 }
 
@@ -45,10 +47,12 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///
 /// # Cancel safety
 /// Dropping the future cancels its timer.
+#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         target: Target::At(deadline),
         armed: None,
+        at: std::panic::Location::caller(),
     }
 }
 
@@ -77,6 +81,8 @@ pub struct Sleep {
     target: Target,
     /// The timer, from the first poll until it fires or the sleep is dropped.
     armed: Option<Armed>,
+    /// Where the sleep was written, for reports.
+    at: &'static std::panic::Location<'static>,
 }
 
 impl fmt::Debug for Sleep {
@@ -92,6 +98,16 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let poll = self.as_mut().poll_timer(cx);
+        if poll.is_pending() {
+            crate::runtime::note_wait_site(cx, self.at);
+        }
+        poll
+    }
+}
+
+impl Sleep {
+    fn poll_timer(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         context::with_core("sleep", |core| {
             let clock = core.clock();
             let mut timers = core.timers().borrow_mut();
