@@ -411,17 +411,6 @@ impl Core {
             .flatten()
     }
 
-    /// Records where the wait of `id` was written: the future that parked it calls this.
-    pub(crate) fn note_wait_site(&self, id: TaskId, at: &'static Location<'static>) {
-        if id == TaskId::MAIN {
-            self.main_waits_at.set(Some(at));
-        } else if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
-            if slot.gen == id.gen {
-                slot.waits_at = Some(at);
-            }
-        }
-    }
-
     /// ` at file:line`: where a wait was written, if known.
     fn wait_site(at: Option<&'static Location<'static>>) -> String {
         at.map(|at| format!(" at {}:{}", at.file(), at.line()))
@@ -463,7 +452,13 @@ impl Core {
             if n > 0 || output.is_some() {
                 let finishing = output.is_some();
                 self.clock.begin_turn();
-                let n = self.order_turn(n, finishing);
+                // The plain FIFO schedule, the hot path, orders nothing.
+                let explores = self.perturb || self.pct.is_some();
+                let n = if explores {
+                    self.order_turn(n, finishing)
+                } else {
+                    n
+                };
                 for _ in 0..n {
                     let id = self.ready.borrow_mut().pop_front();
                     match id {
@@ -482,7 +477,7 @@ impl Core {
                         return Err(failure);
                     }
                 }
-                if !finishing {
+                if explores && !finishing {
                     self.after_pct_step();
                 }
                 if finishing {
@@ -546,6 +541,7 @@ impl Core {
     /// tasks it runs: all `n`, in the order they became ready or (perturbed) shuffled; under PCT
     /// one, the ready task of highest priority (a step), except in the last turn after the main
     /// future completed, which runs every ready task once, highest priority first.
+    #[inline(never)]
     fn order_turn(&self, n: usize, finishing: bool) -> usize {
         if let Some(pct) = &self.pct {
             self.drop_stale_ready();
@@ -620,18 +616,15 @@ impl Core {
     }
 
     fn poll_main<F: Future>(&self, main: Pin<&mut F>) -> Result<Poll<F::Output>, Failure> {
-        self.main_waits_at.set(None);
         self.main_scheduled.set(false);
         self.main_noted.set(false);
         self.current.set(TaskId::MAIN);
-        let pc = PollCx {
-            shared: &self.shared,
-            task: TaskId::MAIN,
-        };
+        let pc = PollCx::new(&self.shared, TaskId::MAIN);
         let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| main.poll(cx))
         }))
         .map_err(|payload| Failure::panicked("main", payload));
+        self.main_waits_at.set(pc.waits_at());
         if !self.main_noted.get() {
             *self.main_waits_on.borrow_mut() = WaitsOn::Unknown;
         }
@@ -649,16 +642,12 @@ impl Core {
             }
             slot.scheduled = false;
             slot.noted = false;
-            slot.waits_at = None;
             match slot.runnable.take() {
                 Some(r) => r,
                 None => return,
             }
         };
-        let pc = PollCx {
-            shared: &self.shared,
-            task: id,
-        };
+        let pc = PollCx::new(&self.shared, id);
         self.current.set(id);
         let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| runnable.as_mut().poll(cx))
@@ -666,6 +655,7 @@ impl Core {
         self.current.set(TaskId::MAIN);
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[id.key as usize];
+        slot.waits_at = pc.waits_at();
         if !slot.noted && !matches!(slot.waits_on, WaitsOn::Unknown) {
             slot.waits_on = WaitsOn::Unknown;
         }

@@ -213,11 +213,11 @@ pub(crate) fn yields_before_acquire() -> bool {
 
 /// Records, for reports, where the wait of the task polled with `cx` was written (`at`, the
 /// caller of `put`, `get`, `sleep`, `select`); a future calls this when it returns `Pending`.
+/// It costs a store: the site goes into the poll's own context, which the loop reads back once
+/// the poll returns.
 #[inline]
 pub(crate) fn note_wait_site(cx: &Context<'_>, at: &'static std::panic::Location<'static>) {
-    if let Some(task) = waker::task_of(cx) {
-        context::with_current(|core| core.note_wait_site(task, at));
-    }
+    waker::note_wait_site(cx, at);
 }
 
 /// Lets the running loop name `chan`'s parked operations in a deadlock report. A channel calls

@@ -8,7 +8,9 @@
 //! loop (see `Shared::keepalive`).
 
 use std::mem::ManuallyDrop;
+use std::panic::Location;
 use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Arc;
 use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 
@@ -22,6 +24,42 @@ use super::task::TaskId;
 pub(crate) struct PollCx<'a> {
     pub(crate) shared: &'a Arc<Shared>,
     pub(crate) task: TaskId,
+    /// Where the future that parked during this poll was written (`note_wait_site`), read by the
+    /// loop once the poll returns; null if none said. Atomic only so that `PollCx` stays `Sync`:
+    /// only the loop's thread writes it.
+    waits_at: AtomicPtr<Location<'static>>,
+}
+
+impl<'a> PollCx<'a> {
+    /// The context of one poll of `task`.
+    pub(crate) fn new(shared: &'a Arc<Shared>, task: TaskId) -> PollCx<'a> {
+        PollCx {
+            shared,
+            task,
+            waits_at: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// Where the future that parked during the poll was written, if one said.
+    pub(crate) fn waits_at(&self) -> Option<&'static Location<'static>> {
+        let at = self.waits_at.load(Ordering::Relaxed);
+        // SAFETY: the pointer is null or was made from a `&'static Location` in `note_wait_site`.
+        unsafe { at.cast_const().as_ref() }
+    }
+}
+
+/// Records, in the context of the poll running with `cx` (if it is a loop's), where the future
+/// that is about to return `Pending` was written.
+#[inline]
+pub(crate) fn note_wait_site(cx: &Context<'_>, at: &'static Location<'static>) {
+    let waker = cx.waker();
+    if ptr::eq(waker.vtable(), &BORROWED) {
+        // SAFETY: only `with_context` makes wakers with this vtable, and they live only within its
+        // call, so the data pointer is a live `PollCx`.
+        let pc = unsafe { poll_cx(waker.data()) };
+        pc.waits_at
+            .store(ptr::from_ref(at).cast_mut(), Ordering::Relaxed);
+    }
 }
 
 static BORROWED: RawWakerVTable =
