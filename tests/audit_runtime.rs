@@ -14,11 +14,11 @@ use std::thread;
 use std::time::Duration;
 
 use aiochan::{go, nop, spawn_blocking, Chan, ChanState, Handle, LoopEnded, SendError};
-use common::{ms, panic_message, run_seeded, within};
+use common::{ms, panic_message, run_seeded, slack, within};
 
 /// The handle a run sent out before it ended.
 fn handle_of(rx: &mpsc::Receiver<Handle>) -> Handle {
-    rx.recv_timeout(Duration::from_secs(1))
+    rx.recv_timeout(slack(Duration::from_secs(1)))
         .expect("the run sent its handle")
 }
 
