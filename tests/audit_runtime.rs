@@ -14,11 +14,11 @@ use std::thread;
 use std::time::Duration;
 
 use aiochan::{go, nop, spawn_blocking, Chan, ChanState, Handle, LoopEnded, SendError};
-use common::{ms, panic_message, run_seeded, within};
+use common::{ms, panic_message, run_seeded, slack, within};
 
 /// The handle a run sent out before it ended.
 fn handle_of(rx: &mpsc::Receiver<Handle>) -> Handle {
-    rx.recv_timeout(Duration::from_secs(1))
+    rx.recv_timeout(slack(Duration::from_secs(1)))
         .expect("the run sent its handle")
 }
 
@@ -134,6 +134,10 @@ fn a_panic_in_spawn_with_constructor_ends_the_loop_for_every_handle() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "1100 threads, past the fixed limit of 1024 pending puts: over 5 minutes under Miri"
+)]
 fn remote_puts_beyond_the_pending_limit_end_the_loop_and_answer_every_sender() {
     const THREADS: usize = 1100;
     let (results_tx, results_rx) = mpsc::channel();

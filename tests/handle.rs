@@ -9,7 +9,7 @@ use std::time::Duration;
 use aiochan::{go, sleep, spawn_blocking, Chan, ChanState, Handle, LoopEnded, SendError};
 
 mod common;
-use common::{ms, panic_message, within};
+use common::{ms, panic_message, slack, within};
 
 /// Waits, on the loop, until a put to `chan` is pending (a thread blocks in `put_blocking`).
 async fn until_a_put_waits<T: 'static>(chan: &Chan<T>) {
@@ -296,7 +296,7 @@ fn spawn_blocking_gives_its_result_while_the_loop_runs_other_tasks() {
             // The closure blocks its thread until the ticker, on the loop, has ticked three times.
             spawn_blocking(move || {
                 let ticked: Vec<u32> = (0..3)
-                    .map_while(|_| ticks.recv_timeout(Duration::from_secs(3)).ok())
+                    .map_while(|_| ticks.recv_timeout(slack(Duration::from_secs(3))).ok())
                     .collect();
                 (thread::current().name().map(str::to_string), ticked)
             })

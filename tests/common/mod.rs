@@ -21,6 +21,16 @@ pub fn run_seeded<F: Future>(seed: u64, future: F) -> F::Output {
         .run(future)
 }
 
+/// A bound on wall-clock time: `limit`, or 20 times `limit` under Miri, where a test runs some
+/// hundreds of times slower than natively (still far quicker than a hang or an hour-long timer).
+pub fn slack(limit: Duration) -> Duration {
+    if cfg!(miri) {
+        limit * 20
+    } else {
+        limit
+    }
+}
+
 /// `n` milliseconds.
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -53,8 +63,10 @@ pub fn panic_message<R>(f: impl FnOnce() -> R) -> String {
 }
 
 /// Runs `body` on a thread of its own; fails the test if it does not finish within `limit` (a
-/// broken loop would otherwise hang the test binary), and resumes its panic if it panics.
+/// broken loop would otherwise hang the test binary), and resumes its panic if it panics. Under
+/// Miri the limit is stretched by [`slack`].
 pub fn within<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
+    let limit = slack(limit);
     let (tx, rx) = mpsc::channel();
     let thread = thread::spawn(move || {
         let _ = tx.send(body());
