@@ -213,7 +213,7 @@ fn many_short_lived_channels_leave_the_report_exact() {
     });
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
-      main: waits on get from channel 'quiet' at tests/deadlock.rs:209
+      main: waits on get from channel 'quiet' at tests/deadlock.rs:211
     (seed 15, fixed with Builder::seed: the run repeats exactly)
     ");
 }
@@ -236,7 +236,7 @@ fn a_channel_used_again_by_a_later_loop_is_named_in_its_report() {
     // A second loop on the same thread blocks on it for good.
     let report = panic_message(|| Runtime::builder().seed(17).build().run(c.get()));
     assert!(
-        report.contains("main: waits on get from channel 'kept' at tests/deadlock.rs:235\n"),
+        report.contains("main: waits on get from channel 'kept' at tests/deadlock.rs:237\n"),
         "{report}"
     );
 }

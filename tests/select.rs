@@ -997,7 +997,7 @@ fn a_deadlock_report_names_every_channel_a_blocked_select_waits_on() {
     });
     insta::assert_snapshot!(report, @r"
     deadlock: all tasks are asleep
-      main: waits on select of get from channel 'a', get from channel 'b' at tests/select.rs:971
+      main: waits on select of get from channel 'a', get from channel 'b' at tests/select.rs:995
     (seed 24, fixed with Builder::seed: the run repeats exactly)
     ");
 }
@@ -1024,7 +1024,7 @@ fn a_select_polled_again_while_parked_is_still_named_in_the_deadlock_report() {
         })
     });
     assert!(
-        report.contains("main: waits on select of get from channel 'a', get from channel 'b' at tests/select.rs:989\n"),
+        report.contains("main: waits on select of get from channel 'a', get from channel 'b' at tests/select.rs:1013\n"),
         "{report}"
     );
 }
@@ -1043,7 +1043,7 @@ fn the_deadlock_report_lists_the_arms_in_the_order_given_whatever_the_seed() {
         assert!(
             report.contains(
                 "main: waits on select of get from channel 'a', put to channel 'b', get from \
-                 channel 'c' at tests/select.rs:1016\n"
+                 channel 'c' at tests/select.rs:1040\n"
             ),
             "seed {seed}: {report}"
         );
@@ -1072,7 +1072,7 @@ fn a_task_that_selects_again_on_other_channels_is_reported_on_the_new_ones() {
     assert!(
         report.contains(
             "main: waits on select of get from channel 'a', get from channel 'c', get from \
-             channel 'b' at tests/select.rs:1045\n"
+             channel 'b' at tests/select.rs:1069\n"
         ),
         "{report}"
     );

@@ -358,7 +358,7 @@ fn a_deadlock_report_names_the_enabled_channel_arms_in_the_order_written() {
         assert!(
             report.contains(
                 "main: waits on select of get from channel 'c', put to channel 'b', get from \
-                 channel 'd' at tests/select_macro.rs:335\n"
+                 channel 'd' at tests/select_macro.rs:351\n"
             ),
             "seed {seed}: {report}"
         );
