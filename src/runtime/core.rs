@@ -33,6 +33,15 @@ use super::waker::{self, PollCx, Waiter};
 /// long; large enough that the check costs nothing on channel-heavy work.
 const TURNS_BETWEEN_CHECKS: u32 = 32;
 
+/// The record of a poll that noted nothing: where the future that parked was written, if it
+/// said (a channel operation or select, described from the channels' queues), else unknown.
+fn unnoted_wait(pc: &PollCx<'_>) -> WaitsOn {
+    match pc.waits_at() {
+        Some(at) => WaitsOn::Site(at),
+        None => WaitsOn::Unknown,
+    }
+}
+
 /// Under timing perturbation, the odds (one in this many) that virtual time jumps to the next
 /// timer after a turn while tasks are still ready (see `Core::maybe_jump_time`).
 const TIME_JUMP_ODDS: u64 = 4;
@@ -94,8 +103,6 @@ pub(crate) struct Core {
     main_done: Cell<bool>,
     /// What the main future is parked on.
     main_waits_on: RefCell<WaitsOn>,
-    /// Where the main future's current wait was written (see `TaskSlot::waits_at`).
-    main_waits_at: Cell<Option<&'static Location<'static>>>,
     /// Every channel a task has parked an operation in, asked for its waiting operations when a
     /// deadlock is reported. Pruned of dropped channels as it doubles.
     channels: RefCell<Vec<Weak<dyn ParkedIn>>>,
@@ -160,7 +167,6 @@ impl Core {
             main_scheduled: Cell::new(false),
             main_done: Cell::new(false),
             main_waits_on: RefCell::new(WaitsOn::Unknown),
-            main_waits_at: Cell::new(None),
             channels: RefCell::new(Vec::new()),
             channels_kept: Cell::new(0),
             main_noted: Cell::new(false),
@@ -373,15 +379,11 @@ impl Core {
             gen,
             scheduled: true,
             finished: false,
-            detached: false,
-            aborted: false,
             join_waiter: None,
             waits_on: WaitsOn::Unknown,
             noted: false,
-            callback,
-            daemon: false,
+            flags: if callback { task::CALLBACK } else { 0 },
             spawned_at,
-            waits_at: None,
         });
         let key = u32::try_from(key)
             .ok()
@@ -624,9 +626,8 @@ impl Core {
             waker::with_context(&pc, |cx| main.poll(cx))
         }))
         .map_err(|payload| Failure::panicked("main", payload));
-        self.main_waits_at.set(pc.waits_at());
         if !self.main_noted.get() {
-            *self.main_waits_on.borrow_mut() = WaitsOn::Unknown;
+            *self.main_waits_on.borrow_mut() = unnoted_wait(&pc);
         }
         result
     }
@@ -655,12 +656,16 @@ impl Core {
         self.current.set(TaskId::MAIN);
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[id.key as usize];
-        slot.waits_at = pc.waits_at();
-        if !slot.noted && !matches!(slot.waits_on, WaitsOn::Unknown) {
-            slot.waits_on = WaitsOn::Unknown;
+        if !slot.noted {
+            // A loop parking at the same place leaves the record as it is (no drop, no write).
+            match (&slot.waits_on, pc.waits_at()) {
+                (WaitsOn::Site(old), Some(at)) if std::ptr::eq(*old, at) => {}
+                (WaitsOn::Unknown, None) => {}
+                _ => slot.waits_on = unnoted_wait(&pc),
+            }
         }
         match result {
-            Ok(Poll::Pending) if !slot.aborted => slot.runnable = Some(runnable),
+            Ok(Poll::Pending) if !slot.has(task::ABORTED) => slot.runnable = Some(runnable),
             Ok(Poll::Pending) => {
                 let slot = self.remove(&mut tasks, id.key);
                 drop(tasks);
@@ -669,7 +674,7 @@ impl Core {
             Ok(Poll::Ready(())) => {
                 slot.finished = true;
                 let waiter = slot.join_waiter.take();
-                if slot.detached || slot.aborted {
+                if slot.has(task::DETACHED) || slot.has(task::ABORTED) {
                     let slot = self.remove(&mut tasks, id.key);
                     drop(tasks);
                     drop((runnable, slot));
@@ -683,7 +688,7 @@ impl Core {
             }
             Err(payload) => {
                 slot.runnable = Some(runnable);
-                let callback = slot.callback;
+                let callback = slot.has(task::CALLBACK);
                 drop(tasks);
                 let task = if callback {
                     format!(
@@ -883,7 +888,7 @@ impl Core {
         // Whether the task waits on what no timer ends; joins are settled once their target is.
         let mut blocked: HashMap<TaskId, Option<bool>> = HashMap::new();
         for (key, slot) in tasks.iter() {
-            if slot.finished || slot.scheduled || slot.callback {
+            if slot.finished || slot.scheduled || slot.has(task::CALLBACK) {
                 continue;
             }
             let id = TaskId {
@@ -927,7 +932,9 @@ impl Core {
         let mut leaked: Vec<(u32, String)> = blocked
             .iter()
             // A ring of joins never settles: each waits for ever.
-            .filter(|(id, verdict)| verdict.unwrap_or(true) && !tasks[id.key as usize].daemon)
+            .filter(|(id, verdict)| {
+                verdict.unwrap_or(true) && !tasks[id.key as usize].has(task::DAEMON)
+            })
             .map(|(&id, _)| {
                 let slot = &tasks[id.key as usize];
                 (
@@ -936,7 +943,7 @@ impl Core {
                         "{}: waits on {}{}{}",
                         self.label(id.key, id.gen),
                         self.describe_wait(&tasks, &parked, id, &slot.waits_on),
-                        Core::wait_site(slot.waits_at),
+                        Core::wait_site(slot.waits_on.site()),
                         Core::spawn_site(slot)
                     ),
                 )
@@ -959,7 +966,7 @@ impl Core {
         let mut blocked = vec![(
             "main".to_string(),
             describe(TaskId::MAIN, &self.main_waits_on.borrow())
-                + &Core::wait_site(self.main_waits_at.get()),
+                + &Core::wait_site(self.main_waits_on.borrow().site()),
         )];
         let mut others: Vec<_> = tasks.iter().filter(|(_, s)| !s.finished).collect();
         others.sort_by_key(|(_, s)| s.gen);
@@ -971,7 +978,7 @@ impl Core {
             blocked.push((
                 self.label(id.key, id.gen),
                 describe(id, &slot.waits_on)
-                    + &Core::wait_site(slot.waits_at)
+                    + &Core::wait_site(slot.waits_on.site())
                     + &Core::spawn_site(slot),
             ));
         }
@@ -1063,7 +1070,7 @@ impl Core {
                     .drain(..)
                     .filter(|id| {
                         tasks.get(id.key as usize).is_some_and(|slot| {
-                            slot.gen == id.gen && slot.callback && !slot.finished
+                            slot.gen == id.gen && slot.has(task::CALLBACK) && !slot.finished
                         })
                     })
                     .collect()
@@ -1141,7 +1148,7 @@ impl Core {
                 drop(tasks);
                 drop(slot);
             } else {
-                slot.detached = true;
+                slot.set(task::DETACHED);
                 slot.join_waiter = None;
             }
         }
@@ -1151,7 +1158,7 @@ impl Core {
     pub(crate) fn daemon(&self, id: TaskId) {
         if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
             if slot.gen == id.gen {
-                slot.daemon = true;
+                slot.set(task::DAEMON);
             }
         }
     }
@@ -1166,7 +1173,7 @@ impl Core {
             return;
         }
         if slot.runnable.is_none() {
-            slot.aborted = true;
+            slot.set(task::ABORTED);
             return;
         }
         let slot = self.remove(&mut tasks, id.key);

@@ -26,6 +26,9 @@ pub(crate) enum WaitsOn {
     Select(Rc<Vec<(Rc<WaitSite>, ChanOp)>>),
     /// An I/O source (only reported if the source was dropped while waited on).
     Io,
+    /// Nothing recorded but where the wait was written: a channel operation or a select, which
+    /// the report describes from the channels' queues.
+    Site(&'static std::panic::Location<'static>),
     /// A primitive of [`sync`](crate::sync): a lock, a semaphore, a wait group, ...
     Sync(Rc<SyncSite>),
 }
@@ -263,9 +266,17 @@ impl WaitsOn {
     /// Whether the wait lasts for ever unless another task acts: false for a timer, for a
     /// channel a timer ends, and for what lies outside aiochan (a socket, a foreign future). A
     /// join depends on the joined task, which the caller settles.
+    /// Where the wait was written, if the record says.
+    pub(crate) fn site(&self) -> Option<&'static std::panic::Location<'static>> {
+        match self {
+            WaitsOn::Site(at) => Some(at),
+            _ => None,
+        }
+    }
+
     pub(crate) fn blocks_for_ever(&self) -> bool {
         match self {
-            WaitsOn::Unknown | WaitsOn::Timer | WaitsOn::Io => false,
+            WaitsOn::Unknown | WaitsOn::Site(_) | WaitsOn::Timer | WaitsOn::Io => false,
             WaitsOn::Join(_) | WaitsOn::Sync(_) => true,
             WaitsOn::Chan { site, .. } => !site.is_timed(),
             WaitsOn::Select(arms) => !arms.iter().any(|(site, _)| site.is_timed()),
@@ -275,7 +286,7 @@ impl WaitsOn {
     /// The description in a deadlock report; `task` names another task.
     pub(crate) fn describe(&self, task: impl Fn(super::task::TaskId) -> String) -> String {
         match self {
-            WaitsOn::Unknown => UNKNOWN.to_string(),
+            WaitsOn::Unknown | WaitsOn::Site(_) => UNKNOWN.to_string(),
             WaitsOn::Timer => "a timer".to_string(),
             WaitsOn::Io => "an I/O source".to_string(),
             WaitsOn::Join(target) => format!("the end of {}", task(*target)),
