@@ -5,6 +5,7 @@ mod explore;
 mod external;
 mod flume_impl;
 mod futures_impl;
+mod modes;
 mod parallel;
 mod remote;
 mod smol_impl;

@@ -2,12 +2,14 @@
 
 use std::collections::VecDeque;
 use std::hint::black_box;
-use std::process::{exit, Command, Stdio};
+use std::process::exit;
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::Instant;
 
 use aiochan::ops::Out;
+
+use crate::modes::{figure, median};
 
 pub const USAGE: &str = "\
 usage: workloads parallel [--rounds N] [--items N]
@@ -205,38 +207,12 @@ pub fn main(args: &[String]) {
 
 /// One subprocess run: ns per item.
 fn child(contender: &str, threads: usize, items: u64) -> f64 {
-    let exe = std::env::current_exe().expect("locate the running executable");
-    let output = Command::new(exe)
-        .args([
-            "parallel",
-            contender,
-            &threads.to_string(),
-            &items.to_string(),
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("start a subprocess");
-    let what = format!("parallel {contender} {threads} {items}");
-    if !output.status.success() {
-        eprintln!("workloads: `{what}` failed: {}", output.status);
-        exit(1);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout.trim().parse().unwrap_or_else(|_| {
-        eprintln!("workloads: `{what}` printed {stdout:?}, not a figure");
-        exit(1)
-    })
-}
-
-fn median(mut figures: Vec<f64>) -> f64 {
-    figures.sort_by(f64::total_cmp);
-    let mid = figures.len() / 2;
-    if figures.len() % 2 == 1 {
-        figures[mid]
-    } else {
-        (figures[mid - 1] + figures[mid]) / 2.0
-    }
+    figure(&[
+        "parallel",
+        contender,
+        &threads.to_string(),
+        &items.to_string(),
+    ])
 }
 
 /// Runs the rounds and renders the report.

@@ -1,9 +1,11 @@
 //! The `remote` mode: plain threads feed one loop through blocking sends (aiochan's `ChanSender::put_blocking`) against the peers' blocking senders.
 
 use std::hint::black_box;
-use std::process::{exit, Command, Stdio};
+use std::process::exit;
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use crate::modes::{figure, median};
 
 pub const USAGE: &str = "\
 usage: workloads remote [--rounds N] [--n N]
@@ -27,6 +29,41 @@ fn share(t: u64, n: u64) -> impl Iterator<Item = u64> {
     (t..n).step_by(THREADS as usize)
 }
 
+/// Starts the feeding threads: thread `t` sends its share of `0..n` with `send` on its clone of
+/// `tx`.
+fn feed<S: Clone + Send + 'static>(
+    tx: &S,
+    n: u64,
+    send: fn(&S, u64),
+) -> Vec<thread::JoinHandle<()>> {
+    (0..THREADS)
+        .map(|t| {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                for v in share(t, n) {
+                    send(&tx, v);
+                }
+            })
+        })
+        .collect()
+}
+
+/// Joins the feeders, checks the tally of what the receiver got, and returns ns per message for a
+/// run that took `elapsed`.
+fn finish(
+    elapsed: Duration,
+    feeders: Vec<thread::JoinHandle<()>>,
+    count: u64,
+    sum: u64,
+    n: u64,
+) -> f64 {
+    for feeder in feeders {
+        feeder.join().expect("no feeder panics");
+    }
+    check(count, sum, n);
+    elapsed.as_nanos() as f64 / n as f64
+}
+
 /// Checks that the receiver got exactly `0..n`.
 fn check(count: u64, sum: u64, n: u64) {
     assert_eq!(count, n, "values went missing");
@@ -39,28 +76,16 @@ fn run_aiochan(n: u64) -> f64 {
     aiochan::run(async move {
         let start = Instant::now();
         let chan = aiochan::Chan::fixed(BUFFER);
-        let feeders: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let sender = chan.sender();
-                thread::spawn(move || {
-                    for v in share(t, n) {
-                        sender.put_blocking(v).expect("the loop takes every value");
-                    }
-                })
-            })
-            .collect();
+        let feeders = feed(&chan.sender(), n, |tx, v| {
+            tx.put_blocking(v).expect("the loop takes every value");
+        });
         let (mut count, mut sum) = (0, 0u64);
         while count < n {
             let v = chan.get().await.expect("the channel stays open");
             count += 1;
             sum = sum.wrapping_add(v);
         }
-        let elapsed = start.elapsed();
-        for feeder in feeders {
-            feeder.join().expect("no feeder panics");
-        }
-        check(count, sum, n);
-        elapsed.as_nanos() as f64 / n as f64
+        finish(start.elapsed(), feeders, count, sum, n)
     })
 }
 
@@ -72,28 +97,16 @@ fn run_tokio(n: u64) -> f64 {
     runtime.block_on(async move {
         let start = Instant::now();
         let (tx, mut rx) = tokio::sync::mpsc::channel(BUFFER);
-        let feeders: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let tx = tx.clone();
-                thread::spawn(move || {
-                    for v in share(t, n) {
-                        tx.blocking_send(v).expect("the receiver is alive");
-                    }
-                })
-            })
-            .collect();
+        let feeders = feed(&tx, n, |tx, v| {
+            tx.blocking_send(v).expect("the receiver is alive");
+        });
         drop(tx);
         let (mut count, mut sum) = (0, 0u64);
         while let Some(v) = rx.recv().await {
             count += 1;
             sum = sum.wrapping_add(v);
         }
-        let elapsed = start.elapsed();
-        for feeder in feeders {
-            feeder.join().expect("no feeder panics");
-        }
-        check(count, sum, n);
-        elapsed.as_nanos() as f64 / n as f64
+        finish(start.elapsed(), feeders, count, sum, n)
     })
 }
 
@@ -102,28 +115,16 @@ fn run_flume(n: u64) -> f64 {
     futures_lite::future::block_on(async move {
         let start = Instant::now();
         let (tx, rx) = flume::bounded(BUFFER);
-        let feeders: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let tx = tx.clone();
-                thread::spawn(move || {
-                    for v in share(t, n) {
-                        tx.send(v).expect("the receiver is alive");
-                    }
-                })
-            })
-            .collect();
+        let feeders = feed(&tx, n, |tx, v| {
+            tx.send(v).expect("the receiver is alive");
+        });
         drop(tx);
         let (mut count, mut sum) = (0, 0u64);
         while let Ok(v) = rx.recv_async().await {
             count += 1;
             sum = sum.wrapping_add(v);
         }
-        let elapsed = start.elapsed();
-        for feeder in feeders {
-            feeder.join().expect("no feeder panics");
-        }
-        check(count, sum, n);
-        elapsed.as_nanos() as f64 / n as f64
+        finish(start.elapsed(), feeders, count, sum, n)
     })
 }
 
@@ -132,28 +133,16 @@ fn run_async_channel(n: u64) -> f64 {
     futures_lite::future::block_on(async move {
         let start = Instant::now();
         let (tx, rx) = async_channel::bounded(BUFFER);
-        let feeders: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let tx = tx.clone();
-                thread::spawn(move || {
-                    for v in share(t, n) {
-                        tx.send_blocking(v).expect("the receiver is alive");
-                    }
-                })
-            })
-            .collect();
+        let feeders = feed(&tx, n, |tx, v| {
+            tx.send_blocking(v).expect("the receiver is alive");
+        });
         drop(tx);
         let (mut count, mut sum) = (0, 0u64);
         while let Ok(v) = rx.recv().await {
             count += 1;
             sum = sum.wrapping_add(v);
         }
-        let elapsed = start.elapsed();
-        for feeder in feeders {
-            feeder.join().expect("no feeder panics");
-        }
-        check(count, sum, n);
-        elapsed.as_nanos() as f64 / n as f64
+        finish(start.elapsed(), feeders, count, sum, n)
     })
 }
 
@@ -196,33 +185,7 @@ pub fn main(args: &[String]) {
 
 /// One subprocess run: ns per message.
 fn child(contender: &str, n: u64) -> f64 {
-    let exe = std::env::current_exe().expect("locate the running executable");
-    let output = Command::new(exe)
-        .args(["remote", contender, &n.to_string()])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("start a subprocess");
-    let what = format!("remote {contender} {n}");
-    if !output.status.success() {
-        eprintln!("workloads: `{what}` failed: {}", output.status);
-        exit(1);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout.trim().parse().unwrap_or_else(|_| {
-        eprintln!("workloads: `{what}` printed {stdout:?}, not a figure");
-        exit(1)
-    })
-}
-
-fn median(mut figures: Vec<f64>) -> f64 {
-    figures.sort_by(f64::total_cmp);
-    let mid = figures.len() / 2;
-    if figures.len() % 2 == 1 {
-        figures[mid]
-    } else {
-        (figures[mid - 1] + figures[mid]) / 2.0
-    }
+    figure(&["remote", contender, &n.to_string()])
 }
 
 /// Runs the rounds and renders the report.
