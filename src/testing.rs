@@ -63,7 +63,7 @@
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::runtime::{seed_from_env, Runtime, Schedule, SEED_VAR};
+use crate::runtime::{message_of, seed_from_env, Runtime, Schedule, SEED_VAR};
 
 /// Runs `future` under virtual time with `seed` and returns its output: one reproducible run.
 ///
@@ -292,11 +292,7 @@ impl Explore {
         catch_unwind(AssertUnwindSafe(|| runtime.run_counting_steps(body())))
             .map(|((), steps)| steps)
             .map_err(|payload| {
-                payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string panic payload".to_string())
+                message_of(&*payload).unwrap_or_else(|| "a non-string panic payload".to_string())
             })
     }
 

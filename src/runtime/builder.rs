@@ -392,7 +392,7 @@ where
 }
 
 /// The text of a panic payload, if it is a string (`panic!` with a message).
-fn message_of(payload: &(dyn Any + Send)) -> Option<String> {
+pub(crate) fn message_of(payload: &(dyn Any + Send)) -> Option<String> {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())

@@ -122,7 +122,7 @@ use std::task::Context;
 use std::time::Instant;
 
 pub use blocking::{spawn_blocking, Blocking};
-pub(crate) use builder::seed_from_env;
+pub(crate) use builder::{message_of, seed_from_env};
 pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
 pub use io::Async;
 pub use join::{go, go_named, JoinHandle};

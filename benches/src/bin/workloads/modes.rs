@@ -1,4 +1,4 @@
-//! What the `parallel` and `remote` modes share: one measurement run as a subprocess, and medians.
+//! What the `parallel` and `remote` modes share: one measurement run as a subprocess, medians, and parsing counts.
 
 use std::process::{exit, Command, Stdio};
 
@@ -21,6 +21,14 @@ pub fn figure(args: &[&str]) -> f64 {
         eprintln!("workloads: `{what}` printed {stdout:?}, not a figure");
         exit(1)
     })
+}
+
+/// `text` as a positive integer; otherwise `usage_error` says that `what` must be one.
+pub fn positive(text: &str, what: &str, usage_error: fn(&str) -> !) -> u64 {
+    text.parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| usage_error(&format!("{what} must be a positive integer")))
 }
 
 /// The median of `figures` (the mean of the middle two for an even count).

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use aiochan::ops::Out;
 
-use crate::modes::{figure, median};
+use crate::modes::{self, figure, median};
 
 pub const USAGE: &str = "\
 usage: workloads parallel [--rounds N] [--items N]
@@ -176,10 +176,7 @@ fn usage_error(message: &str) -> ! {
 }
 
 fn positive(text: &str, what: &str) -> u64 {
-    text.parse()
-        .ok()
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| usage_error(&format!("{what} must be a positive integer")))
+    modes::positive(text, what, usage_error)
 }
 
 /// `args` are what follows `parallel` on the command line.

@@ -5,7 +5,7 @@ use std::process::exit;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::modes::{figure, median};
+use crate::modes::{self, figure, median};
 
 pub const USAGE: &str = "\
 usage: workloads remote [--rounds N] [--n N]
@@ -155,10 +155,7 @@ fn usage_error(message: &str) -> ! {
 }
 
 fn positive(text: &str, what: &str) -> u64 {
-    text.parse()
-        .ok()
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| usage_error(&format!("{what} must be a positive integer")))
+    modes::positive(text, what, usage_error)
 }
 
 /// `args` are what follows `remote` on the command line.
