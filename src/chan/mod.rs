@@ -35,6 +35,7 @@ mod channel;
 mod error;
 pub(crate) mod handler;
 mod iter;
+mod loop_local;
 mod ops;
 mod remote;
 mod select;
@@ -71,6 +72,35 @@ pub use time::{tick_tock, timeout};
 /// channel. Channels belong to the thread they were made on (`!Send`); to feed one from another
 /// thread, see the thread-safe handles of the runtime.
 ///
+/// # `Chan` is `!Send`: reaching it from another thread
+///
+/// A `Chan` lives on its loop's thread, so moving one into `std::thread::spawn`, `spawn_blocking`
+/// or another thread's closure does not compile; the error names
+/// `UseChanSenderOrHandleToReachALoopFromAnotherThread`. From another thread:
+/// - put into it through a [`ChanSender`], from [`Chan::sender`] (`Send`, cloneable, blocking or
+///   not);
+/// - take from it through a [`ChanIter`], from [`Chan::to_iter`];
+/// - or run code on its loop with a [`Handle`](crate::Handle) (from
+///   [`Handle::current`](crate::Handle::current)) and use the channel there.
+///
+/// ```compile_fail,E0277
+/// aiochan::run(async {
+///     let c: aiochan::Chan<i32> = aiochan::Chan::new();
+///     std::thread::spawn(move || drop(c)); // error: `Chan` cannot be sent between threads
+/// });
+/// ```
+///
+/// ```
+/// use aiochan::Chan;
+///
+/// aiochan::run(async {
+///     let c: Chan<i32> = Chan::fixed(1);
+///     let sender = c.sender();
+///     std::thread::spawn(move || sender.put_blocking(7).expect("the loop is running"));
+///     assert_eq!(c.get().await, Some(7));
+/// });
+/// ```
+///
 /// | constructor | a put completes when | values discarded |
 /// |---|---|---|
 /// | [`Chan::new`] | a get takes the value (rendezvous) | never |
@@ -79,14 +109,19 @@ pub use time::{tick_tock, timeout};
 /// | [`Chan::sliding`]`(n)` | at once | the oldest value, when full |
 /// | [`Chan::promise`] | at once | every value after the first |
 /// | [`Chan::unbounded`] | at once (no back-pressure) | never |
-pub struct Chan<T> {
+// The comment on the next line is on purpose: compiler errors about `Send` quote that line.
+#[rustfmt::skip]
+pub struct Chan<T> { // !Send: from another thread use `Chan::sender()` (a `ChanSender`) or a `Handle`
     state: Rc<RefCell<State<T>>>,
+    /// Keeps the handle on its loop's thread, with an error that names what to use instead.
+    _loop_local: loop_local::LoopLocal,
 }
 
 impl<T: 'static> Chan<T> {
     #[track_caller]
     fn from_buffer(buffer: Option<AnyBuffer<T>>) -> Chan<T> {
         Chan {
+            _loop_local: loop_local::LoopLocal::new(),
             state: Rc::new(RefCell::new(State::new(
                 buffer,
                 crate::runtime::next_number(),
@@ -399,6 +434,7 @@ impl<T: 'static> Default for Chan<T> {
 impl<T> Clone for Chan<T> {
     fn clone(&self) -> Chan<T> {
         Chan {
+            _loop_local: loop_local::LoopLocal::new(),
             state: self.state.clone(),
         }
     }
