@@ -1,5 +1,5 @@
 //! The machinery behind the `select!` macro: arms of different types behind one trait, run with
-//! the same two passes and shared flag as [`select`](super::select), round after round while the
+//! the same two passes and shared flag as [`select`](super::select()), round after round while the
 //! value an arm got does not match its pattern.
 //!
 //! Not a public API: the macro expands to calls of these items, which may change at any time.

@@ -1,7 +1,7 @@
 //! The single-threaded event loop: tasks, turns, timers, virtual time and seeds.
 //!
 //! [`run`] starts a loop on the calling thread and drives one main future to completion;
-//! [`go`] spawns tasks on it; [`nop`] yields; [`sleep`] waits on the loop's timer wheel.
+//! [`go`] spawns tasks on it; [`nop`](nop()) yields; [`sleep`] waits on the loop's timer wheel.
 //!
 //! # Ordering rules
 //!
@@ -57,7 +57,7 @@
 //!   from the seed, when the loop first sees it ready (a spawned task still never runs inline);
 //!   priorities only ever drop, in two ways. At each of the `depth - 1` *change points*, steps
 //!   drawn from the seed, the task just polled drops below every task that still has its first
-//!   priority. A task that wakes itself during its poll (it awaits [`nop`], a `sync` acquire
+//!   priority. A task that wakes itself during its poll (it awaits [`nop`](nop()), a `sync` acquire
 //!   yields before it tries, it spins until another task sets a flag) drops below every other
 //!   task, as `nop` promises: every task ready then runs before it resumes, and a spin-wait lets
 //!   the task it waits on run. For rule 4, the last turn after the main future completed polls
