@@ -33,6 +33,7 @@
 pub mod buffer;
 mod channel;
 mod error;
+mod halves;
 pub(crate) mod handler;
 mod iter;
 mod ops;
@@ -58,8 +59,9 @@ use channel::{PutOutcome, State, TakeOutcome};
 use handler::{Callback, Wakes, Who};
 
 pub use error::{TryGetError, TryPutError};
+pub use halves::{channel, channel_fixed, Receiver, Sender};
 pub use iter::{from_iter, from_range};
-pub use ops::{Get, Join, Put};
+pub use ops::{Get, Join, Put, Sending};
 pub use remote::{ChanIter, ChanSender, SendError};
 pub use select::{select, try_select, Op, Outcome, Select, Selected};
 pub use stats::{ChanState, ChanStats};
@@ -201,6 +203,29 @@ impl<T: 'static> Chan<T> {
     #[track_caller]
     pub fn put(&self, value: T) -> Put<'_, T> {
         Put::new(self, value)
+    }
+
+    /// Puts `value` as [`put`](Chan::put) does, but hands it back if the channel refuses it:
+    /// `Err(SendError::Closed(value))` when the channel is closed at the start (or, for a channel
+    /// made into halves, when its last [`Receiver`] drops while the send waits). A send already
+    /// waiting when the channel is closed still delivers, to a later get, as a put does.
+    ///
+    /// ```
+    /// use aiochan::{Chan, SendError};
+    ///
+    /// aiochan::run(async {
+    ///     let c = Chan::fixed(1);
+    ///     assert_eq!(c.send(String::from("a")).await, Ok(()));
+    ///     c.close();
+    ///     match c.send(String::from("b")).await {
+    ///         Err(SendError::Closed(back)) => assert_eq!(back, "b"),
+    ///         other => panic!("expected the value back, got {other:?}"),
+    ///     }
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send(&self, value: T) -> Sending<'_, T> {
+        Sending::new(self, value)
     }
 
     /// Gets the next value: `None` once the channel is closed and drained.
@@ -357,6 +382,40 @@ impl<T: 'static> Chan<T> {
         self.state.borrow_mut().can_take()
     }
 
+    /// How many values wait in the channel's buffer now, ready for gets (Go's `len`): 0 for a
+    /// rendezvous channel, whose values wait in their puts, which this does not count.
+    ///
+    /// ```
+    /// use aiochan::Chan;
+    ///
+    /// let c = Chan::fixed(3).add([1, 2]);
+    /// assert_eq!((c.len(), c.capacity()), (2, Some(3)));
+    /// assert_eq!(c.try_get(), Ok(1));
+    /// assert_eq!(c.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.state.borrow().len()
+    }
+
+    /// Whether no value waits in the buffer ([`len`](Chan::len) is 0).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many values the buffer holds at most (Go's `cap`): `Some(0)` for a rendezvous channel,
+    /// `None` for an unbounded one (or a buffer of your own that states no bound).
+    ///
+    /// ```
+    /// use aiochan::Chan;
+    ///
+    /// assert_eq!(Chan::<u8>::new().capacity(), Some(0));
+    /// assert_eq!(Chan::<u8>::sliding(4).capacity(), Some(4));
+    /// assert_eq!(Chan::<u8>::unbounded().capacity(), None);
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.state.borrow().capacity()
+    }
+
     /// What the channel has delivered, and which side waits.
     pub fn stats(&self) -> ChanStats {
         self.state.borrow().stats()
@@ -393,6 +452,14 @@ impl<T: Clone + 'static> Chan<T> {
 impl<T: 'static> Default for Chan<T> {
     fn default() -> Chan<T> {
         Chan::new()
+    }
+}
+
+/// Every operation that takes a channel by reference (`select!`'s `get`/`put` arms, [`Op::get`],
+/// [`Op::put`]) takes anything that is one: a `Chan`, a [`Sender`] or a [`Receiver`].
+impl<T> AsRef<Chan<T>> for Chan<T> {
+    fn as_ref(&self) -> &Chan<T> {
+        self
     }
 }
 

@@ -1,5 +1,6 @@
 //! Loop channels seen from other threads: `ChanSender` puts into one, `ChanIter` takes from one.
 
+use std::any::Any;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
@@ -95,6 +96,9 @@ impl Drop for Registered {
 /// ```
 pub struct ChanSender<T> {
     registered: Arc<Registered>,
+    /// What this sender keeps alive on the loop until its last clone drops, if anything: the
+    /// sending side of the [`Sender`](super::Sender) it was made from.
+    keeps: Option<Arc<Registered>>,
     _values: PhantomData<fn(T)>,
 }
 
@@ -120,12 +124,23 @@ impl<T: Send + 'static> Chan<T> {
                 handle: Handle::current(),
                 key,
             }),
+            keeps: None,
             _values: PhantomData,
         }
     }
 }
 
 impl<T: Send + 'static> ChanSender<T> {
+    /// This sender, keeping `object` alive on the loop until its last clone drops.
+    pub(crate) fn keeping(mut self, object: Rc<dyn Any>) -> ChanSender<T> {
+        let key = runtime::insert_local("Sender::remote", object);
+        self.keeps = Some(Arc::new(Registered {
+            handle: self.registered.handle.clone(),
+            key,
+        }));
+        self
+    }
+
     /// Puts `value`, blocking this thread until the channel accepts it (back-pressure reaches the
     /// thread). Fails if the channel is closed or the loop has ended; never blocks forever.
     ///
@@ -231,6 +246,7 @@ impl<T> Clone for ChanSender<T> {
     fn clone(&self) -> ChanSender<T> {
         ChanSender {
             registered: self.registered.clone(),
+            keeps: self.keeps.clone(),
             _values: PhantomData,
         }
     }
@@ -240,6 +256,7 @@ impl<T> fmt::Debug for ChanSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChanSender")
             .field("loop", &self.registered.handle)
+            .field("counts_as_sender", &self.keeps.is_some())
             .finish()
     }
 }

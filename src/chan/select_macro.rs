@@ -60,11 +60,11 @@ pub struct GetArm<'a, T: 'static> {
     result: Option<Option<T>>,
 }
 
-/// Makes a get arm.
+/// Makes a get arm, from a [`Chan`] or anything that is one (a [`Receiver`](crate::Receiver)).
 #[inline]
-pub fn get<T: 'static>(chan: &Chan<T>) -> GetArm<'_, T> {
+pub fn get<T: 'static>(chan: &(impl AsRef<Chan<T>> + ?Sized)) -> GetArm<'_, T> {
     GetArm {
-        chan,
+        chan: chan.as_ref(),
         key: None,
         result: None,
     }
@@ -138,11 +138,11 @@ pub struct PutArm<'a, T: 'static> {
     result: Option<bool>,
 }
 
-/// Makes a put arm.
+/// Makes a put arm, to a [`Chan`] or anything that is one (a [`Sender`](crate::Sender)).
 #[inline]
-pub fn put<T: 'static>(chan: &Chan<T>, value: T) -> PutArm<'_, T> {
+pub fn put<T: 'static>(chan: &(impl AsRef<Chan<T>> + ?Sized), value: T) -> PutArm<'_, T> {
     PutArm {
-        chan,
+        chan: chan.as_ref(),
         value: Some(value),
         key: None,
         result: None,
