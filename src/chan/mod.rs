@@ -60,14 +60,14 @@ use handler::{Callback, Wakes, Who};
 
 pub use error::{TryGetError, TryPutError};
 pub use halves::{channel, channel_fixed, Receiver, Sender};
-pub use iter::{from_iter, from_range};
+pub use iter::{from_iter, from_range, from_range_step, RangeInt};
 pub use ops::{Get, Join, Put, Sending};
 pub use remote::{ChanIter, ChanSender, SendError};
 pub use select::{select, try_select, Op, Outcome, Select, Selected};
 pub use stats::{ChanState, ChanStats};
 #[cfg(feature = "stream")]
 pub use stream::{ChanSink, ChanStream, Closed};
-pub use time::{tick_tock, timeout};
+pub use time::{tick_tock, tick_tock_at, timeout};
 
 /// A channel carrying values of type `T`: a cheap handle, cloned freely, every clone the same
 /// channel. Channels belong to the thread they were made on (`!Send`); to feed one from another
