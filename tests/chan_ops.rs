@@ -565,14 +565,10 @@ fn from_range_step_counts_any_integer_type_up_or_down() {
     run_virtual(async {
         assert_eq!(collect(&from_range_step(0u8..10, 3)).await, [0, 3, 6, 9]);
         assert_eq!(collect(&from_range_step(0u8..=9, 3)).await, [0, 3, 6, 9]);
-        assert_eq!(collect(&from_range_step(10i16..0, -4)).await, [10, 6, 2]);
-        assert_eq!(collect(&from_range_step(3i64..=-3, -3)).await, [3, 0, -3]);
+        assert_eq!(collect(&from_range_step(0i16..10, -4)).await, [9, 5, 1]);
+        assert_eq!(collect(&from_range_step(-3i64..=3, -3)).await, [3, 0, -3]);
         assert_eq!(collect(&from_range_step(5usize..5, 1)).await, []);
-        assert_eq!(
-            collect(&from_range_step(0i32..5, -1)).await,
-            [],
-            "counting away from the end"
-        );
+        assert_eq!(collect(&from_range_step(5usize..5, usize::MAX)).await, []);
         assert_eq!(collect(&from_range_step(..7u32, 2)).await, [0, 2, 4, 6]);
         assert_eq!(
             collect(&from_range_step(
@@ -580,16 +576,25 @@ fn from_range_step_counts_any_integer_type_up_or_down() {
                 2
             ))
             .await,
-            [2, 4, 6]
+            [1, 3, 5]
         );
+        assert_eq!(collect(&from_range_step(..i8::MIN, -1)).await, []);
         assert_eq!(
             collect(&from_range_step(250u8.., 2)).await,
             [250, 252, 254],
-            "an unbounded end stops before the type overflows"
+            "an unbounded end is the type's largest value"
         );
         assert_eq!(
             collect(&from_range_step(i128::MAX - 1.., 1)).await,
             [i128::MAX - 1, i128::MAX]
+        );
+        let from_the_top = from_range_step(-2i32.., -1);
+        assert_eq!(from_the_top.get().await, Some(i32::MAX));
+        assert_eq!(from_the_top.get().await, Some(i32::MAX - 1));
+        assert_eq!(
+            collect(&from_range_step(i32::MIN..=i32::MIN + 1, -1)).await,
+            [i32::MIN + 1, i32::MIN],
+            "counting down stops before the type overflows"
         );
         assert_eq!(collect(&from_range(i64::MAX..)).await, [i64::MAX]);
     });

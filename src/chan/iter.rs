@@ -51,16 +51,15 @@ pub fn from_range(range: impl RangeBounds<i64>) -> Chan<i64> {
     from_range_step(range, 1)
 }
 
-/// A channel of the integers of any primitive type from the start of `range` by `step` (Python's
-/// `range(start, stop, step)`): `start`, `start + step`, ... while they lie within the range's
-/// end. A negative step counts down, from the start towards an end below it. An unbounded start
-/// is 0, an excluded start leaves out the start itself; an unbounded end stops before the type
-/// would overflow.
+/// A channel of the integers of `range`, of any primitive integer type, `step` apart (Python's
+/// `range(start, stop, step)`, Rust's `step_by`): with a step above 0 from the range's lowest
+/// value up, with a step below 0 from its highest value down (`(a..b).rev().step_by(n)`). As for
+/// [`from_range`], an unbounded start is 0; an unbounded end is the type's largest value.
 ///
 /// ```
 /// let (up, down) = aiochan::run(async {
 ///     let up = aiochan::from_range_step(0u8..10, 3).collect().await;
-///     let down = aiochan::from_range_step(10i32..=0, -5).collect().await;
+///     let down = aiochan::from_range_step(0i32..=10, -5).collect().await;
 ///     (up, down)
 /// });
 /// assert_eq!(up, [0, 3, 6, 9]);
@@ -68,30 +67,41 @@ pub fn from_range(range: impl RangeBounds<i64>) -> Chan<i64> {
 /// ```
 ///
 /// # Panics
-/// If `step` is 0: the channel would repeat its start forever (use
+/// If `step` is 0: the channel would repeat one value forever (use
 /// [`from_iter`]`(std::iter::repeat(v))` for that).
 #[track_caller]
 pub fn from_range_step<N: RangeInt>(range: impl RangeBounds<N>, step: N) -> Chan<N> {
     assert!(
         step != N::ZERO,
-        "aiochan::from_range_step: a step of 0 would give the start forever; give a step above 0 \
-         to count up or below 0 to count down"
+        "aiochan::from_range_step: a step of 0 would repeat one value forever; give a step above \
+         0 to count up or below 0 to count down"
     );
-    let start = match range.start_bound() {
+    let lowest = match range.start_bound() {
         Bound::Included(&s) => Some(s),
-        Bound::Excluded(&s) => s.checked_add(step),
+        Bound::Excluded(&s) => s.checked_add(N::ONE),
         Bound::Unbounded => Some(N::ZERO),
     };
-    let end = match range.end_bound() {
-        Bound::Included(&e) => Bound::Included(e),
-        Bound::Excluded(&e) => Bound::Excluded(e),
-        Bound::Unbounded => Bound::Unbounded,
+    let highest = match range.end_bound() {
+        Bound::Included(&e) => Some(e),
+        Bound::Excluded(&e) => e.checked_sub(N::ONE),
+        Bound::Unbounded => Some(N::MAX),
     };
-    from_iter(Steps {
-        next: start,
-        end,
-        step,
-    })
+    let steps = match (lowest, highest) {
+        (Some(lowest), Some(highest)) => Steps {
+            next: Some(if step > N::ZERO { lowest } else { highest }),
+            lowest,
+            highest,
+            step,
+        },
+        // A bound beyond the type's values: the range holds none.
+        _ => Steps {
+            next: None,
+            lowest: N::ZERO,
+            highest: N::ZERO,
+            step,
+        },
+    };
+    from_iter(steps)
 }
 
 /// The primitive integer types, for [`from_range_step`]. Implemented for every one of them;
@@ -99,8 +109,14 @@ pub fn from_range_step<N: RangeInt>(range: impl RangeBounds<N>, step: N) -> Chan
 pub trait RangeInt: Copy + PartialOrd + 'static + sealed::Sealed {
     /// Zero.
     const ZERO: Self;
+    /// One.
+    const ONE: Self;
+    /// The largest value of the type.
+    const MAX: Self;
     /// `self + other`, or `None` if that overflows.
     fn checked_add(self, other: Self) -> Option<Self>;
+    /// `self - other`, or `None` if that overflows.
+    fn checked_sub(self, other: Self) -> Option<Self>;
 }
 
 mod sealed {
@@ -114,9 +130,15 @@ macro_rules! range_ints {
 
         impl RangeInt for $t {
             const ZERO: $t = 0;
+            const ONE: $t = 1;
+            const MAX: $t = <$t>::MAX;
 
             fn checked_add(self, other: $t) -> Option<$t> {
                 <$t>::checked_add(self, other)
+            }
+
+            fn checked_sub(self, other: $t) -> Option<$t> {
+                <$t>::checked_sub(self, other)
             }
         }
     )*};
@@ -126,10 +148,12 @@ range_ints!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
 
 /// The values of [`from_range_step`], one at a time.
 struct Steps<N> {
-    /// The next value, if the count has not passed the end or overflowed.
+    /// The next value, until the count leaves the range or would overflow.
     next: Option<N>,
-    /// Where the count stops.
-    end: Bound<N>,
+    /// The range's lowest value.
+    lowest: N,
+    /// The range's highest value.
+    highest: N,
     /// What each value adds to the one before.
     step: N,
 }
@@ -138,18 +162,10 @@ impl<N: RangeInt> Iterator for Steps<N> {
     type Item = N;
 
     fn next(&mut self) -> Option<N> {
-        let v = self.next?;
-        let up = self.step > N::ZERO;
-        let within = match self.end {
-            Bound::Included(e) => (up && v <= e) || (!up && v >= e),
-            Bound::Excluded(e) => (up && v < e) || (!up && v > e),
-            Bound::Unbounded => true,
-        };
-        if !within {
-            self.next = None;
-            return None;
-        }
-        self.next = v.checked_add(self.step);
-        Some(v)
+        let v = self
+            .next
+            .filter(|v| self.lowest <= *v && *v <= self.highest);
+        self.next = v.and_then(|v| v.checked_add(self.step));
+        v
     }
 }
