@@ -3,7 +3,8 @@
 //! A [`Chan`] is a point of rendezvous between tasks: [`put`](Chan::put) waits until a
 //! [`get`](Chan::get) takes the value, unless a [buffer] has room. Closing a channel makes
 //! later puts return `false`; values already buffered or offered by waiting puts still drain to
-//! gets, after which gets return `None`.
+//! gets, after which gets return `None`. A `Chan` closes only when told to; its halves, [`Sender`]
+//! and [`Receiver`], close it when the last of their kind drops (see [`Chan`] for which to use).
 //!
 //! Layout: `handler` is the protocol between a channel and whoever waits on it (a future, an arm
 //! of a select, a callback); `channel` is the state machine; [`buffer`] holds one file per kind of
@@ -81,6 +82,65 @@ pub use time::{tick_tock, tick_tock_at, timeout};
 /// | [`Chan::sliding`]`(n)` | at once | the oldest value, when full |
 /// | [`Chan::promise`] | at once | every value after the first |
 /// | [`Chan::unbounded`] | at once (no back-pressure) | never |
+///
+/// # A `Chan` never closes by itself
+///
+/// As in Go and core.async, every handle of a `Chan` may put, get and [`close`](Chan::close), so
+/// dropping the producers' handles tells the consumers nothing: a consumer's
+/// `while let Some(v) = c.get().await` ends only once someone closes the channel, and otherwise
+/// waits forever (under [`run`](crate::run), a deadlock report; with threads or sockets, a hang).
+/// Rust's channels (tokio's, flume's, async-channel's, `std::sync::mpsc`) close when their last
+/// sender drops instead. For that, use the halves: [`channel`](channel()) or [`channel_fixed`] make a
+/// [`Sender`] and a [`Receiver`], and [`Chan::into_split`] splits a channel with any buffer. The
+/// channel closes when the last `Sender` drops; once the last `Receiver` drops, sends fail and hand
+/// their value back.
+///
+/// Which to use:
+/// - **the halves** when producers and consumers are distinct and the end of the producers should
+///   end the consumers: a worker pool fed by a queue, a stream of results, a pipeline stage;
+/// - **`Chan`** for the patterns of Go and core.async where any party may put, get or close: the
+///   operators of [`ops`](crate::ops) (which take and return `Chan`s; hand them a receiver with
+///   [`Receiver::into_chan`]), a channel as a lock, a promise or a timeout, and code that closes
+///   explicitly.
+///
+/// Both work in [`select!`](crate::select!) and [`select`](select()), as `Stream`/`Sink` and from threads. A
+/// `put` to a closed channel completes with `false` and drops the value;
+/// [`send`](Chan::send) (on a `Chan` or a `Sender`) hands it back in an error instead.
+///
+/// ```
+/// use aiochan::go;
+///
+/// let got = aiochan::run(async {
+///     let (tx, rx) = aiochan::channel_fixed(4);
+///     for id in 0..3 {
+///         let tx = tx.clone();
+///         go(async move {
+///             tx.send(id).await.unwrap();
+///         });
+///     }
+///     drop(tx);
+///     let mut got = Vec::new();
+///     // Ends once the three producers are done and their senders dropped.
+///     while let Some(v) = rx.recv().await {
+///         got.push(v);
+///     }
+///     got
+/// });
+/// assert_eq!(got.len(), 3);
+/// ```
+///
+/// With the names of other crates:
+///
+/// | tokio, flume, async-channel, crossbeam | aiochan |
+/// |---|---|
+/// | `mpsc::channel(n)`, `bounded(n)` | [`channel_fixed`]`(n)`, or [`Chan::fixed`]`(n)` |
+/// | `bounded(0)` (crossbeam, flume: rendezvous) | [`channel`](channel())`()`, or [`Chan::new`] |
+/// | `unbounded()` | [`Chan::unbounded`]`().into_split()` |
+/// | `send(v).await` → `Result` | [`Sender::send`], [`Chan::send`]; [`Chan::put`] → `bool` |
+/// | `recv().await` → `Option` | [`Receiver::recv`], [`Chan::get`] |
+/// | `try_send`, `try_recv` | [`Sender::try_send`], [`Receiver::try_recv`]; `try_put`, `try_get` |
+/// | `len()`, `capacity()` | [`Chan::len`], [`Chan::capacity`] |
+/// | `tokio::select!`, crossbeam's `select!` | [`select!`](crate::select!) |
 pub struct Chan<T> {
     state: Rc<RefCell<State<T>>>,
 }
