@@ -151,8 +151,14 @@ fn every_kind_of_waiting_put_is_answered_when_the_last_receiver_drops() {
         assert!(!by_select.await);
         settle().await;
         assert_eq!(answered.get(), Some(false));
-        assert_eq!(drops.get(), 3, "every refused value was dropped, none kept");
+        assert_eq!(
+            drops.get(),
+            2,
+            "the put and the select arm dropped their values"
+        );
         assert_eq!(tx.as_chan().queue_lens(), (0, 0));
+        drop(tx);
+        assert_eq!(drops.get(), 3, "the callback's value went with the channel");
     });
 }
 
@@ -387,6 +393,25 @@ fn a_remote_sender_gets_its_value_back_once_the_receivers_are_gone() {
             let answer = aiochan::spawn_blocking(move || thread.join().unwrap()).await;
             assert_eq!(answer, Err(SendError::Closed(5)));
             drop(tx);
+        })
+    });
+}
+
+#[test]
+fn a_remote_put_waiting_when_the_last_receiver_drops_gets_its_value_back() {
+    within(Duration::from_secs(20), || {
+        aiochan::run(async {
+            let (tx, rx) = channel_fixed(1);
+            tx.send(1).await.unwrap();
+            let remote = tx.remote();
+            let thread = std::thread::spawn(move || remote.put_blocking(2));
+            // Wait until the thread's put waits in the full channel.
+            while rx.as_chan().stats().state != aiochan::ChanState::PendingPuts {
+                aiochan::sleep(Duration::from_millis(1)).await;
+            }
+            drop(rx);
+            let answer = aiochan::spawn_blocking(move || thread.join().unwrap()).await;
+            assert_eq!(answer, Err(SendError::Closed(2)));
         })
     });
 }

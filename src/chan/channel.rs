@@ -708,16 +708,30 @@ impl<T: 'static> State<T> {
     }
 
     /// Completes every waiting put with `false`, for a channel nobody will get from again (the
-    /// last [`Receiver`](super::Receiver) dropped). A future's value stays in its entry until the
-    /// future collects it with [`poll_put_back`](State::poll_put_back) or withdraws; the values of
-    /// select arms, callbacks and background puts are dropped.
+    /// last [`Receiver`](super::Receiver) dropped). The value of a future's or a callback's put
+    /// stays in its entry, for its owner to take back: a future with
+    /// [`poll_put_back`](State::poll_put_back), a callback with
+    /// [`cancel_put`](State::cancel_put) (else it goes with the channel); the values of select arms
+    /// and background puts are dropped.
     pub(crate) fn refuse_puts(&mut self, wakes: &mut Wakes) {
         while let Some(key) = self.next_putter() {
             let op = &mut self.putters[key];
-            if !matches!(op.slot, Slot::Parked(Party::Future(_))) {
+            match op.slot {
+                Slot::Parked(Party::Future(_)) => {}
+                Slot::Parked(Party::Callback(_)) => {
+                    // Left as a completed entry, unlike a callback put that delivered.
+                    if let Slot::Parked(Party::Callback(cb)) =
+                        std::mem::replace(&mut op.slot, Slot::Done(false))
+                    {
+                        wakes.call(move || cb(false));
+                    }
+                    continue;
+                }
                 // Dropped once the state is no longer borrowed: its `Drop` may use the channel.
-                if let Some(value) = op.value.take() {
-                    wakes.drop_later(value);
+                _ => {
+                    if let Some(value) = op.value.take() {
+                        wakes.drop_later(value);
+                    }
                 }
             }
             self.complete_put(key, false, wakes);

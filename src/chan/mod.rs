@@ -337,7 +337,9 @@ impl<T: 'static> Chan<T> {
     }
 
     /// Puts `value` and calls `then` with the result (core.async's `put!`): right away if the put
-    /// completes at once, otherwise on the loop, in a later turn, once it completes.
+    /// completes at once, otherwise on the loop, in a later turn, once it completes. A put still
+    /// waiting when the channel's last [`Receiver`] drops gets `false`, and its value goes with the
+    /// channel.
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};

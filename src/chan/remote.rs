@@ -205,9 +205,17 @@ impl<T: Send + 'static> ChanSender<T> {
                     let hook = Rc::new(Cell::new(None));
                     let completed = hook.clone();
                     let answer = tx.clone();
+                    // A put refused because its channel's last `Receiver` dropped leaves its
+                    // value in the channel, under the key it parked with, to be taken back here.
+                    let parked_as = Rc::new(Cell::new(None));
+                    let (refused_as, refusing, back) =
+                        (parked_as.clone(), chan.clone(), theirs.clone());
                     let parked = chan.put_then_parked(value, move |accepted| {
                         if let Some(key) = completed.take() {
                             runtime::forget_end_hook(key);
+                        }
+                        if let Some(put) = refused_as.take().filter(|_| !accepted) {
+                            *lock(&back) = refusing.withdraw_put(put);
                         }
                         drop(answer.send(if accepted {
                             Answer::Accepted
@@ -216,6 +224,7 @@ impl<T: Send + 'static> ChanSender<T> {
                         }));
                     });
                     if let Some(put) = parked {
+                        parked_as.set(Some(put));
                         hook.set(runtime::on_end(Box::new(move || {
                             *lock(&theirs) = chan.withdraw_put(put);
                             drop(tx.send(Answer::Ended));
