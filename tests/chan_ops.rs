@@ -588,6 +588,10 @@ fn from_range_step_counts_any_integer_type_up_or_down() {
             collect(&from_range_step(i128::MAX - 1.., 1)).await,
             [i128::MAX - 1, i128::MAX]
         );
+        let counted = from_range_step(-7i8..=7, -5);
+        assert_eq!(counted.len(), 3, "7, 2 and -3");
+        assert_eq!(from_range(0..10).len(), 10);
+        assert_eq!(from_range_step(0u128.., 1).len(), usize::MAX);
         let from_the_top = from_range_step(-2i32.., -1);
         assert_eq!(from_the_top.get().await, Some(i32::MAX));
         assert_eq!(from_the_top.get().await, Some(i32::MAX - 1));

@@ -225,7 +225,9 @@ impl<T: Send + 'static> Sender<T> {
     /// A thread-safe sender into this channel, for plain threads ([`ChanSender`]). It counts as a
     /// sender while any clone of it lives: the channel closes once the last `Sender` and the last
     /// such `ChanSender` are gone. Its drop reaches the loop as a call, after the puts it made, so
-    /// a receiver gets every value it sent before the end.
+    /// a receiver gets every value it sent before the end. Once the last [`Receiver`] has dropped,
+    /// its puts fail with [`SendError::Closed`](super::SendError::Closed), the value handed back,
+    /// also a `put_blocking` already waiting then.
     ///
     /// ```
     /// let got = aiochan::run(async {

@@ -117,6 +117,9 @@ pub trait RangeInt: Copy + PartialOrd + 'static + sealed::Sealed {
     fn checked_add(self, other: Self) -> Option<Self>;
     /// `self - other`, or `None` if that overflows.
     fn checked_sub(self, other: Self) -> Option<Self>;
+    /// How many values lie from `self` to `to` (both included) `step` apart, `to` being on the
+    /// side `step` goes; `None` if that is more than a `usize` holds.
+    fn steps_to(self, to: Self, step: Self) -> Option<usize>;
 }
 
 mod sealed {
@@ -140,6 +143,15 @@ macro_rules! range_ints {
             fn checked_sub(self, other: $t) -> Option<$t> {
                 <$t>::checked_sub(self, other)
             }
+
+            fn steps_to(self, to: $t, step: $t) -> Option<usize> {
+                // Unsigned distances of at most 128 bits: `as` loses nothing.
+                let distance = self.abs_diff(to) as u128;
+                let stride = Self::ZERO.abs_diff(step) as u128;
+                (distance / stride)
+                    .checked_add(1)
+                    .and_then(|n| usize::try_from(n).ok())
+            }
         }
     )*};
 }
@@ -162,10 +174,46 @@ impl<N: RangeInt> Iterator for Steps<N> {
     type Item = N;
 
     fn next(&mut self) -> Option<N> {
-        let v = self
-            .next
-            .filter(|v| self.lowest <= *v && *v <= self.highest);
+        let v = self.within();
         self.next = v.and_then(|v| v.checked_add(self.step));
         v
+    }
+
+    /// Exact, so that [`Chan::len`] counts what the channel will give.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let Some(v) = self.within() else {
+            return (0, Some(0));
+        };
+        let last = if self.step > N::ZERO {
+            self.highest
+        } else {
+            self.lowest
+        };
+        match v.steps_to(last, self.step) {
+            Some(n) => (n, Some(n)),
+            None => (usize::MAX, None),
+        }
+    }
+}
+
+impl<N: RangeInt> Steps<N> {
+    /// The next value, if it lies within the range.
+    fn within(&self) -> Option<N> {
+        self.next
+            .filter(|v| self.lowest <= *v && *v <= self.highest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RangeInt;
+
+    #[test]
+    fn steps_to_counts_both_ends_and_says_none_past_a_usize() {
+        assert_eq!(0u8.steps_to(9, 3), Some(4));
+        assert_eq!(7i8.steps_to(-7, -5), Some(3));
+        assert_eq!(i128::MIN.steps_to(i128::MAX, 1), None);
+        assert_eq!(0u128.steps_to(u128::MAX, 1), None);
+        assert_eq!(5usize.steps_to(5, usize::MAX), Some(1));
     }
 }

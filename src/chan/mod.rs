@@ -445,7 +445,9 @@ impl<T: 'static> Chan<T> {
     }
 
     /// How many values wait in the channel's buffer now, ready for gets (Go's `len`): 0 for a
-    /// rendezvous channel, whose values wait in their puts, which this does not count.
+    /// rendezvous channel, whose values wait in their puts, which this does not count. A channel
+    /// made from an iterator ([`from_iter`], [`from_range`]) draws lazily: it counts at least 1
+    /// while values remain, more only as the iterator's `size_hint` promises.
     ///
     /// ```
     /// use aiochan::Chan;
