@@ -240,7 +240,7 @@ fn halves_take_part_in_select_macro_arms() {
         let (mut open, mut ends) = (true, 0);
         while open {
             select! {
-                n = get(numbers_rx), if open => match n {
+                n = get(&numbers_rx), if open => match n {
                     Some(n) => panic!("nothing more was sent, got {n}"),
                     None => {
                         open = false;
@@ -252,7 +252,7 @@ fn halves_take_part_in_select_macro_arms() {
         assert_eq!(ends, 1);
         drop(words_rx);
         let refused = select! {
-            ok = put(words_tx, "nobody") => ok,
+            ok = put(&words_tx, "nobody") => ok,
         };
         assert!(!refused, "the last receiver is gone");
     });

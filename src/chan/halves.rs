@@ -304,6 +304,13 @@ macro_rules! channel_views {
             }
         }
 
+        /// A half goes where a channel does in `select!`'s `get` and `put` arms.
+        impl<'a, T: 'static> super::select_macro::ChanRef<'a, T> for &'a $half<T> {
+            fn chan_ref(self) -> &'a Chan<T> {
+                &self.side.chan
+            }
+        }
+
         impl<T: 'static> AsRef<Chan<T>> for $half<T> {
             fn as_ref(&self) -> &Chan<T> {
                 &self.side.chan
@@ -336,7 +343,8 @@ channel_views!(Receiver, "receivers");
 ///
 /// In `select!` a receiver goes where a channel does (`v = get(rx) =>`), and so in
 /// [`Op::get`](super::Op::get); with the `stream` feature it is a `Stream`. For the operators of
-/// [`ops`](crate::ops), hand the receiving side over with [`into_chan`](Receiver::into_chan).
+/// [`ops`](crate::ops), hand the receiving side over with [`into_chan`](Receiver::into_chan); so
+/// too for a plain thread, with `rx.into_chan().to_iter(n)` ([`Chan::to_iter`]).
 pub struct Receiver<T: 'static> {
     /// This handle's own `Stream` state (a parked get), apart from its clones'.
     #[cfg(feature = "stream")]
