@@ -1,9 +1,10 @@
 //! Sender and receiver halves of a channel, which close it when the last of their kind drops: the
 //! way of tokio's, flume's and async-channel's channels, opt-in beside the never-closing `Chan`.
 //!
-//! Each half is a handle on a shared side (`SendSide`, `RecvSide`) that acts when its last handle
-//! drops. The halves add no state to the channel: they are made of its public operations, plus one
-//! of the channel machine (`refuse_puts`) for the end of the receiving side.
+//! Each half is a handle on its shared `Side`, which acts when its last handle drops. The halves add
+//! no state to the channel: they are made of its public operations, plus two of the channel
+//! machine for the end of the receiving side (`refuse_puts`, and `poll_put_back` for a send to take
+//! its value back).
 
 use std::any::Any;
 use std::cell::Cell;
@@ -108,9 +109,7 @@ impl<T: 'static> Side<T> {
             detached: Cell::new(false),
         })
     }
-}
 
-impl<T: 'static> Side<T> {
     /// Makes this side last as long as the channel, and returns a plain handle on the channel.
     fn detach(&self) -> Chan<T> {
         self.detached.set(true);

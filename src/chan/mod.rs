@@ -519,8 +519,8 @@ impl<T: 'static> Default for Chan<T> {
     }
 }
 
-/// Every operation that takes a channel by reference (`select!`'s `get`/`put` arms, [`Op::get`],
-/// [`Op::put`]) takes anything that is one: a `Chan`, a [`Sender`] or a [`Receiver`].
+/// [`Op::get`] and [`Op::put`] take anything that is a channel this way: a `Chan`, a [`Sender`], a
+/// [`Receiver`] (and `select!`'s `get`/`put` arms take the same three).
 impl<T> AsRef<Chan<T>> for Chan<T> {
     fn as_ref(&self) -> &Chan<T> {
         self
