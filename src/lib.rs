@@ -32,6 +32,7 @@ pub mod __private {
 }
 
 pub use chan::buffer::{self, Buffer};
+pub use chan::{channel, channel_fixed, from_range_step, tick_tock_at, Receiver, Sender};
 pub use chan::{
     from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanIter, ChanSender,
     ChanState, ChanStats, Op, Outcome, Select, Selected, SendError, TryGetError, TryPutError,

@@ -688,6 +688,68 @@ impl<T: 'static> State<T> {
         }
     }
 
+    /// `poll_put` for a put future that wants its value back if the put completed without
+    /// delivering it (refused by [`refuse_puts`](State::refuse_puts)).
+    pub(crate) fn poll_put_back(
+        &mut self,
+        key: usize,
+        refresh: impl FnOnce(&mut Waiter),
+    ) -> Option<Result<(), T>> {
+        let op = &mut self.putters[key];
+        let undelivered = match op.slot {
+            Slot::Done(false) => op.value.take(),
+            _ => None,
+        };
+        let accepted = self.poll_put(key, refresh)?;
+        Some(match undelivered {
+            None if accepted => Ok(()),
+            undelivered => Err(undelivered.expect("a refused put future keeps its value")),
+        })
+    }
+
+    /// Completes every waiting put with `false`, for a channel nobody will get from again (the
+    /// last [`Receiver`](super::Receiver) dropped). The value of a future's or a callback's put
+    /// stays in its entry, for its owner to take back: a future with
+    /// [`poll_put_back`](State::poll_put_back), a callback with
+    /// [`cancel_put`](State::cancel_put) (else it goes with the channel); the values of select arms
+    /// and background puts are dropped.
+    pub(crate) fn refuse_puts(&mut self, wakes: &mut Wakes) {
+        while let Some(key) = self.next_putter() {
+            let op = &mut self.putters[key];
+            match op.slot {
+                Slot::Parked(Party::Future(_)) => {}
+                Slot::Parked(Party::Callback(_)) => {
+                    // Left as a completed entry, unlike a callback put that delivered.
+                    if let Slot::Parked(Party::Callback(cb)) =
+                        std::mem::replace(&mut op.slot, Slot::Done(false))
+                    {
+                        wakes.call(move || cb(false));
+                    }
+                    continue;
+                }
+                // Dropped once the state is no longer borrowed: its `Drop` may use the channel.
+                _ => {
+                    if let Some(value) = op.value.take() {
+                        wakes.drop_later(value);
+                    }
+                }
+            }
+            self.complete_put(key, false, wakes);
+        }
+        self.wake_joiners_if_drained(wakes);
+    }
+
+    /// How many values wait in the buffer (and given back to its head), not counting waiting puts.
+    pub(crate) fn len(&self) -> usize {
+        self.returned.len() + self.buffer.as_ref().map_or(0, |b| b.len())
+    }
+
+    /// How many values the buffer holds at most: `Some(0)` for a rendezvous channel, `None` for an
+    /// unbounded buffer.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.buffer.as_ref().map_or(Some(0), |b| b.capacity())
+    }
+
     /// The result of a parked get, if it has completed; otherwise makes sure `waiter` is the one
     /// woken (for a get parked by a future).
     pub(crate) fn poll_take(

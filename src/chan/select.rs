@@ -31,14 +31,15 @@ pub enum Op<T> {
 }
 
 impl<T> Op<T> {
-    /// A get from `chan`.
-    pub fn get(chan: &Chan<T>) -> Op<T> {
-        Op::Get(chan.clone())
+    /// A get from `chan`: a [`Chan`], or anything that is one (a [`Receiver`](crate::Receiver)).
+    pub fn get(chan: &(impl AsRef<Chan<T>> + ?Sized)) -> Op<T> {
+        Op::Get(chan.as_ref().clone())
     }
 
-    /// A put of `value` to `chan`.
-    pub fn put(chan: &Chan<T>, value: T) -> Op<T> {
-        Op::Put(chan.clone(), value)
+    /// A put of `value` to `chan`: a [`Chan`], or anything that is one (a
+    /// [`Sender`](crate::Sender)).
+    pub fn put(chan: &(impl AsRef<Chan<T>> + ?Sized), value: T) -> Op<T> {
+        Op::Put(chan.as_ref().clone(), value)
     }
 }
 

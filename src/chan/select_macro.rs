@@ -65,11 +65,31 @@ pub struct GetArm<'a, T: 'static> {
     result: Option<Option<T>>,
 }
 
-/// Makes a get arm.
+/// What a `get` or `put` arm takes: a reference to a [`Chan`] or to one of its halves
+/// ([`Receiver`](crate::Receiver), [`Sender`](crate::Sender)), through any number of references
+/// (the macro adds one: `get(c)` and `get(&c)` both work).
+pub trait ChanRef<'a, T> {
+    /// The channel, borrowed for as long as the reference is.
+    fn chan_ref(self) -> &'a Chan<T>;
+}
+
+impl<'a, T> ChanRef<'a, T> for &'a Chan<T> {
+    fn chan_ref(self) -> &'a Chan<T> {
+        self
+    }
+}
+
+impl<'a, T, R: ChanRef<'a, T> + Copy> ChanRef<'a, T> for &R {
+    fn chan_ref(self) -> &'a Chan<T> {
+        (*self).chan_ref()
+    }
+}
+
+/// Makes a get arm, from a [`Chan`] or a [`Receiver`](crate::Receiver).
 #[inline]
-pub fn get<T: 'static>(chan: &Chan<T>) -> GetArm<'_, T> {
+pub fn get<'a, T: 'static>(chan: impl ChanRef<'a, T>) -> GetArm<'a, T> {
     GetArm {
-        chan,
+        chan: chan.chan_ref(),
         key: None,
         result: None,
     }
@@ -138,11 +158,11 @@ pub struct PutArm<'a, T: 'static> {
     result: Option<bool>,
 }
 
-/// Makes a put arm.
+/// Makes a put arm, to a [`Chan`] or a [`Sender`](crate::Sender).
 #[inline]
-pub fn put<T: 'static>(chan: &Chan<T>, value: T) -> PutArm<'_, T> {
+pub fn put<'a, T: 'static>(chan: impl ChanRef<'a, T>, value: T) -> PutArm<'a, T> {
     PutArm {
-        chan,
+        chan: chan.chan_ref(),
         value: Some(value),
         key: None,
         result: None,

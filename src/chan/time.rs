@@ -1,4 +1,4 @@
-//! Channels driven by the loop's clock: `timeout` and `tick_tock`.
+//! Channels driven by the loop's clock: `timeout`, `tick_tock` and `tick_tock_at`.
 
 use std::time::{Duration, Instant};
 
@@ -58,16 +58,40 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 /// Outside a running loop.
 #[track_caller]
 pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
+    tick_tock_at(now() + interval, interval)
+}
+
+/// A channel of ticks as [`tick_tock`]'s, the first at `start` on the loop's clock (tokio's
+/// `interval_at`) and tick `n` at `start + (n - 1) * interval`. A start already past gives its
+/// first tick at once, and the ticks whose time has passed follow one per get.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// aiochan::Runtime::builder().virtual_time(true).build().run(async {
+///     let start = aiochan::now() + Duration::from_millis(30);
+///     let ticks = aiochan::tick_tock_at(start, Duration::from_millis(100));
+///     for n in 1..=3 {
+///         let (count, at) = ticks.get().await.unwrap();
+///         assert_eq!((count, at - start), (n, Duration::from_millis(100 * (n - 1))));
+///     }
+///     ticks.close();
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a running loop.
+#[track_caller]
+pub fn tick_tock_at(start: Instant, interval: Duration) -> Chan<(u64, Instant)> {
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let ticker = c.clone();
-    let start = now();
     // The ticker is part of the clock, like a timer: it outlives `main` without being a leak.
     go(async move {
         let mut count = 0u32;
         loop {
-            count += 1;
             sleep_until(start + interval * count).await;
+            count += 1;
             if ticker.is_closed() || !ticker.put((u64::from(count), now())).await {
                 break;
             }
