@@ -44,4 +44,5 @@ pub use runtime::{
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
     RemoteJoinHandle, Runtime, Schedule, Sleep, SEED_VAR,
 };
+pub use runtime::{use_spawner, LocalTask, SpawnerGuard};
 pub mod tutorial;

@@ -113,6 +113,7 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn sender(&self) -> ChanSender<T> {
         let key = runtime::insert_local("Chan::sender", Rc::new(self.clone()));
         ChanSender {
@@ -296,7 +297,9 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn to_iter(&self, buffer: usize) -> ChanIter<T> {
+        let _api = runtime::calling("Chan::to_iter");
         let pipe = Arc::new(Pipe {
             state: Mutex::new(PipeState {
                 values: VecDeque::new(),

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::Chan;
-use crate::runtime::{go, now, sleep_until};
+use crate::runtime::{self, go, sleep_until};
 
 /// A channel that closes itself after `duration` on the loop's clock (virtual time included). With a
 /// select it bounds how long to wait:
@@ -19,14 +19,18 @@ use crate::runtime::{go, now, sleep_until};
 /// });
 /// ```
 ///
+/// Under another executor, with no loop running, it works once a spawner is installed (see
+/// [`use_spawner`](crate::use_spawner)), in real time.
+///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
+    let _api = runtime::calling("timeout");
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let closer = c.clone();
-    let deadline = now() + duration;
+    let deadline = runtime::now_or_real() + duration;
     go(async move {
         sleep_until(deadline).await;
         closer.close();
@@ -54,21 +58,25 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 /// });
 /// ```
 ///
+/// Under another executor, with no loop running, it works once a spawner is installed (see
+/// [`use_spawner`](crate::use_spawner)), in real time.
+///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
+    let _api = runtime::calling("tick_tock");
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let ticker = c.clone();
-    let start = now();
+    let start = runtime::now_or_real();
     // The ticker is part of the clock, like a timer: it outlives `main` without being a leak.
     go(async move {
         let mut count = 0u32;
         loop {
             count += 1;
             sleep_until(start + interval * count).await;
-            if ticker.is_closed() || !ticker.put((u64::from(count), now())).await {
+            if ticker.is_closed() || !ticker.put((u64::from(count), runtime::now_or_real())).await {
                 break;
             }
         }

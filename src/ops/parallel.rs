@@ -138,11 +138,13 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// If `n` is 0, outside a running loop, or if a thread cannot be started.
+    #[track_caller]
     pub fn parallel_pipe<U, F>(&self, n: usize, f: F, out: Out<U>) -> Chan<U>
     where
         F: Fn(T) -> U + Send + Sync + 'static,
         U: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe");
         self.parallel_pipe_with(Parallel::threads(n), f, out)
     }
 
@@ -165,11 +167,13 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_unordered<U, F>(&self, n: usize, f: F, out: Out<U>) -> Chan<U>
     where
         F: Fn(T) -> U + Send + Sync + 'static,
         U: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_unordered");
         self.parallel_pipe_with(Parallel::threads(n).unordered(), f, out)
     }
 
@@ -188,12 +192,14 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_flat<I, F>(&self, n: usize, f: F, out: Out<I::Item>) -> Chan<I::Item>
     where
         F: Fn(T) -> I + Send + Sync + 'static,
         I: IntoIterator,
         I::Item: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_flat");
         self.parallel_pipe_flat_with(Parallel::threads(n), f, out)
     }
 
@@ -212,11 +218,13 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_with<U, F>(&self, how: Parallel, f: F, out: Out<U>) -> Chan<U>
     where
         F: Fn(T) -> U + Send + Sync + 'static,
         U: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_with");
         // `Option` yields its one value, so both kinds of pipe share one machine at no cost.
         start(self, how, move |v| Some(f(v)), out)
     }
@@ -237,6 +245,7 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_flat_with<I, F>(
         &self,
         how: Parallel,
@@ -248,6 +257,7 @@ impl<T: Send + 'static> Chan<T> {
         I: IntoIterator,
         I::Item: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_flat_with");
         start(
             self,
             how,
@@ -504,6 +514,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Starts the threads and the two tasks of a pipe whose threads compute `R`s, each of which puts
 /// its items on `out`.
+#[track_caller]
 fn start<T, R, W>(input: &Chan<T>, how: Parallel, work_fn: W, out: Out<R::Item>) -> Chan<R::Item>
 where
     T: Send + 'static,

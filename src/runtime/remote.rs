@@ -52,6 +52,7 @@ impl Handle {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn current() -> Handle {
         context::with_core("Handle::current", |core| Handle::new(core.shared().clone()))
     }
