@@ -44,5 +44,6 @@ pub use runtime::{
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
     RemoteJoinHandle, Runtime, Schedule, Sleep, SEED_VAR,
 };
+pub use runtime::{timeout_future, Elapsed, TimeoutFuture};
 pub use runtime::{use_spawner, LocalTask, SpawnerGuard};
 pub mod tutorial;

@@ -491,3 +491,23 @@ fn with_no_loop_and_no_spawner_a_panic_names_what_the_user_called_and_where() {
     assert!(message.starts_with("aiochan::now needs"), "{message}");
     assert_eq!(at, Some((file!().to_string(), line)));
 }
+
+#[test]
+fn timeout_future_elapses_in_real_time_under_a_foreign_executor() {
+    let outcome = Rc::new(RefCell::new(None));
+    let seen = outcome.clone();
+    Spawning::default().run(async move {
+        let start = Instant::now();
+        let quiet = Chan::<u32>::new();
+        let late = aiochan::timeout_future(Duration::from_millis(20), quiet.get()).await;
+        let ready = Chan::fixed(1).add([3]);
+        let on_time = aiochan::timeout_future(Duration::from_secs(5), ready.get()).await;
+        *seen.borrow_mut() = Some((late.is_err(), start.elapsed(), on_time));
+    });
+    let (late, took, on_time) = outcome.take().expect("the task ran");
+    assert!(
+        late && took >= Duration::from_millis(20),
+        "{late} after {took:?}"
+    );
+    assert_eq!(on_time, Ok(Some(3)));
+}

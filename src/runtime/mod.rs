@@ -133,6 +133,7 @@ pub use remote::{Handle, LoopEnded, RemoteJoinHandle};
 pub use schedule::Schedule;
 pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
+pub use timer::{timeout_future, Elapsed, TimeoutFuture};
 
 pub(crate) use context::{calling, next_number};
 pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, Progress, SyncSite, WaitSite, WaitsOn};

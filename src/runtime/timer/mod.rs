@@ -2,6 +2,7 @@
 
 pub(crate) mod level;
 mod thread_timer;
+mod timeout_future;
 pub(crate) mod wheel;
 
 use std::fmt;
@@ -14,6 +15,8 @@ use super::context;
 use super::deadlock::WaitsOn;
 use super::waker::{self, Waiter};
 use wheel::TimerKey;
+
+pub use timeout_future::{timeout_future, Elapsed, TimeoutFuture};
 
 /// Waits until `duration` has passed on the loop's clock, counted from the turn in which the
 /// returned future is first polled.
