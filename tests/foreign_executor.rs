@@ -511,3 +511,26 @@ fn timeout_future_elapses_in_real_time_under_a_foreign_executor() {
     );
     assert_eq!(on_time, Ok(Some(3)));
 }
+
+#[test]
+fn select_then_calls_back_when_a_task_of_the_foreign_executor_completes_it() {
+    let c = Chan::new();
+    let got = Rc::new(RefCell::new(None));
+    let seen = got.clone();
+    aiochan::select_then([aiochan::Op::get(&c)], false, move |chosen| {
+        *seen.borrow_mut() = Some(chosen.value());
+    });
+    let mut ex = Executor::default();
+    ex.spawn({
+        let (c, got) = (c.clone(), got.clone());
+        async move {
+            assert!(c.put(8).await);
+            assert_eq!(
+                *got.borrow(),
+                Some(Some(8)),
+                "with no loop the callback ran at once"
+            );
+        }
+    });
+    ex.run();
+}

@@ -40,6 +40,7 @@ mod remote;
 mod select;
 #[doc(hidden)]
 pub mod select_macro;
+mod select_then;
 mod stats;
 #[cfg(feature = "stream")]
 mod stream;
@@ -62,6 +63,7 @@ pub use iter::{from_iter, from_range};
 pub use ops::{Get, Join, Put};
 pub use remote::{ChanIter, ChanSender, SendError};
 pub use select::{select, try_select, Op, Outcome, Select, Selected};
+pub use select_then::select_then;
 pub use stats::{ChanState, ChanStats};
 #[cfg(feature = "stream")]
 pub use stream::{ChanSink, ChanStream, Closed};

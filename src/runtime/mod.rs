@@ -99,6 +99,7 @@
 mod blocking;
 mod blocking_pool;
 mod builder;
+pub(crate) mod callback_future;
 mod clock;
 mod context;
 pub(crate) mod core;
