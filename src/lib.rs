@@ -32,11 +32,11 @@ pub mod __private {
 }
 
 pub use chan::buffer::{self, Buffer};
-pub use chan::select_then;
 pub use chan::{
     from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanIter, ChanSender,
     ChanState, ChanStats, Op, Outcome, Select, Selected, SendError, TryGetError, TryPutError,
 };
+pub use chan::{select_blocking, select_then, RemoteOp, RemoteSelected, SelectBlockingError};
 #[cfg(feature = "stream")]
 pub use chan::{ChanSink, ChanStream, Closed};
 pub use runtime::trace::{Event, Trace, TraceEvent};

@@ -163,3 +163,102 @@ fn the_loop_end_drops_a_waiting_select_then_without_calling_it_and_no_leak_is_re
 fn select_then_of_nothing_panics() {
     run_virtual(async { select_then(Vec::<Op<u8>>::new(), false, |_| {}) });
 }
+
+// --- select_blocking ---
+
+use aiochan::{select_blocking, spawn_blocking, RemoteOp, SelectBlockingError};
+
+#[test]
+fn a_thread_blocks_in_select_blocking_until_a_task_completes_one_operation() {
+    let (chosen, rest) = aiochan::run(async {
+        let (a, b) = (Chan::<u32>::new(), Chan::<u32>::new());
+        let ops = [a.sender(), b.sender()];
+        let thread = std::thread::spawn(move || {
+            select_blocking([RemoteOp::get(&ops[0]), RemoteOp::get(&ops[1])], false)
+        });
+        // The select waits in both channels until this put.
+        while b.queue_lens() != (0, 1) {
+            sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(a.queue_lens(), (0, 1));
+        b.put(9).await;
+        let chosen = spawn_blocking(move || thread.join().unwrap()).await;
+        (chosen, a.try_put(1))
+    });
+    let chosen = chosen.unwrap();
+    assert_eq!((chosen.index, chosen.value()), (1, Some(9)));
+    assert_eq!(
+        rest,
+        Err(aiochan::TryPutError::Full(1)),
+        "the get that lost was withdrawn"
+    );
+}
+
+#[test]
+fn select_blocking_puts_and_completes_exactly_one_operation() {
+    let (chosen, left) = aiochan::run(async {
+        let (full, jobs) = (Chan::fixed(1).add([1u32]), Chan::<u32>::fixed(1));
+        let (full_tx, jobs_tx) = (full.sender(), jobs.sender());
+        let thread = std::thread::spawn(move || {
+            select_blocking(
+                [RemoteOp::put(&full_tx, 2), RemoteOp::put(&jobs_tx, 3)],
+                false,
+            )
+        });
+        let chosen = spawn_blocking(move || thread.join().unwrap()).await;
+        (chosen, (full.try_get(), full.try_get(), jobs.try_get()))
+    });
+    let chosen = chosen.unwrap();
+    assert_eq!((chosen.index, chosen.outcome), (1, Outcome::Put(true)));
+    assert_eq!(left, (Ok(1), Err(TryGetError::Empty), Ok(3)));
+}
+
+#[test]
+fn when_the_loop_ends_a_waiting_select_blocking_fails_and_hands_its_put_values_back() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    aiochan::run(async move {
+        let (a, b) = (Chan::<String>::new(), Chan::<String>::new());
+        let (a_tx, b_tx) = (a.sender(), b.sender());
+        std::thread::spawn(move || {
+            let ops = [
+                RemoteOp::get(&a_tx),
+                RemoteOp::put(&b_tx, "kept".to_string()),
+            ];
+            tx.send(select_blocking(ops, false)).unwrap();
+        });
+        while b.queue_lens() != (1, 0) {
+            sleep(Duration::from_millis(1)).await;
+        }
+        // `main` returns with the select still waiting: the loop ends.
+    });
+    let result = rx.recv_timeout(Duration::from_secs(10)).expect("an answer");
+    assert_eq!(
+        result,
+        Err(SelectBlockingError::LoopEnded(vec![(
+            1,
+            "kept".to_string()
+        )]))
+    );
+    let e = result.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "selecting over channels whose event loop has ended"
+    );
+    assert_eq!(format!("{e:?}"), "LoopEnded(..)");
+}
+
+#[test]
+fn select_blocking_after_the_loop_ended_fails_at_once_with_the_values() {
+    let sender = aiochan::run(async { Chan::<u8>::new().sender() });
+    let result = select_blocking([RemoteOp::put(&sender, 5), RemoteOp::get(&sender)], true);
+    assert_eq!(result.unwrap_err().into_values(), [(0, 5)]);
+}
+
+#[test]
+#[should_panic(expected = "cannot be used on the loop's own thread")]
+fn select_blocking_on_the_loop_thread_panics() {
+    aiochan::run(async {
+        let c = Chan::<u8>::fixed(1).add([1]);
+        let _ = select_blocking([RemoteOp::get(&c.sender())], false);
+    });
+}

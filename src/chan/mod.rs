@@ -38,6 +38,7 @@ mod iter;
 mod ops;
 mod remote;
 mod select;
+mod select_blocking;
 #[doc(hidden)]
 pub mod select_macro;
 mod select_then;
@@ -63,6 +64,7 @@ pub use iter::{from_iter, from_range};
 pub use ops::{Get, Join, Put};
 pub use remote::{ChanIter, ChanSender, SendError};
 pub use select::{select, try_select, Op, Outcome, Select, Selected};
+pub use select_blocking::{select_blocking, RemoteOp, RemoteSelected, SelectBlockingError};
 pub use select_then::select_then;
 pub use stats::{ChanState, ChanStats};
 #[cfg(feature = "stream")]

@@ -126,6 +126,18 @@ impl<T: Send + 'static> Chan<T> {
     }
 }
 
+impl<T> ChanSender<T> {
+    /// The handle of the channel's loop.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.registered.handle
+    }
+
+    /// The key the loop keeps the channel under (see `runtime::local`).
+    pub(crate) fn key(&self) -> usize {
+        self.registered.key
+    }
+}
+
 impl<T: Send + 'static> ChanSender<T> {
     /// Puts `value`, blocking this thread until the channel accepts it (back-pressure reaches the
     /// thread). Fails if the channel is closed or the loop has ended; never blocks forever.

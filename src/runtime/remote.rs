@@ -119,6 +119,11 @@ impl Handle {
         Arc::ptr_eq(&self.shared, shared)
     }
 
+    /// Whether both handles point at the same loop.
+    pub(crate) fn same_loop(&self, other: &Handle) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// Whether the loop has ended.
     pub fn is_ended(&self) -> bool {
         self.shared.is_closed()
