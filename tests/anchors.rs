@@ -262,3 +262,107 @@ fn select_blocking_on_the_loop_thread_panics() {
         let _ = select_blocking([RemoteOp::get(&c.sender())], false);
     });
 }
+
+// --- parallel_pipe_try ---
+
+use aiochan::from_range;
+use aiochan::ops::{Out, Parallel, PipeError};
+
+/// Fails on multiples of 5 (an `Err` naming the value) and panics on 7.
+fn picky(v: i64) -> Result<i64, String> {
+    assert!(v != 7, "seven");
+    if v % 5 == 0 {
+        Err(format!("{v} is a multiple of 5"))
+    } else {
+        Ok(v * 10)
+    }
+}
+
+/// Runs `picky` over `0..20` with `how`, reading results and failures at once; returns both.
+fn run_picky(how: Parallel) -> (Vec<i64>, Vec<PipeError<String>>) {
+    run_virtual(async move {
+        let (results, errors) =
+            from_range(0..20).parallel_pipe_try(how, picky, Out::new(), Out::new());
+        let failed = go(async move { errors.collect().await });
+        let got = results.collect().await;
+        (got, failed.await)
+    })
+}
+
+/// The failures `picky` must report over `0..20`, in input order.
+fn picky_failures() -> Vec<PipeError<String>> {
+    let failed = |index: u64| PipeError::Failed {
+        index,
+        error: format!("{index} is a multiple of 5"),
+    };
+    let seven = PipeError::Panicked {
+        index: 7,
+        message: "seven".to_string(),
+    };
+    vec![failed(0), failed(5), seven, failed(10), failed(15)]
+}
+
+/// What `picky` must deliver over `0..20`, in input order.
+fn picky_results() -> Vec<i64> {
+    (0..20)
+        .filter(|v| v % 5 != 0 && *v != 7)
+        .map(|v| v * 10)
+        .collect()
+}
+
+#[test]
+fn parallel_pipe_try_routes_errors_and_panics_to_the_error_channel_in_input_order() {
+    let (got, failed) = run_picky(Parallel::threads(3).pool_buffer(2));
+    assert_eq!(got, picky_results());
+    assert_eq!(failed, picky_failures());
+    assert_eq!(failed[2].to_string(), "item #7 panicked: seven");
+    assert_eq!(
+        failed[1].to_string(),
+        "item #5 failed: 5 is a multiple of 5"
+    );
+}
+
+#[test]
+fn unordered_parallel_pipe_try_reports_every_failure_once() {
+    let (mut got, mut failed) = run_picky(Parallel::threads(4).unordered());
+    got.sort_unstable();
+    failed.sort_by_key(PipeError::index);
+    assert_eq!(got, picky_results());
+    assert_eq!(failed, picky_failures());
+}
+
+#[test]
+fn failed_items_give_their_place_back_so_a_pipe_of_one_place_keeps_going() {
+    let failed = run_virtual(async {
+        let how = Parallel::threads(1).pool_buffer(0);
+        let (results, errors) = from_range(0..10).parallel_pipe_try(
+            how,
+            |v| Err::<(), _>(v),
+            Out::new(),
+            Out::fixed(1),
+        );
+        let failed = go(async move { errors.collect().await });
+        assert_eq!(results.collect().await, []);
+        failed.await
+    });
+    let indices: Vec<u64> = failed.iter().map(PipeError::index).collect();
+    assert_eq!(indices, (0..10).collect::<Vec<_>>());
+    assert!(failed
+        .iter()
+        .all(|e| matches!(e, PipeError::Failed { index, error } if *index == *error as u64)));
+}
+
+#[test]
+#[should_panic(expected = "parallel_pipe_try: item #2 failed and its error channel is closed")]
+fn a_failure_with_its_error_channel_closed_ends_the_run() {
+    run_virtual(async {
+        let errors = Chan::new().close();
+        let (results, _) = from_range(0..5).parallel_pipe_try(
+            Parallel::threads(1),
+            |v| if v == 2 { Err(v) } else { Ok(v) },
+            Out::new(),
+            Out::to(&errors),
+        );
+        results.collect().await
+    });
+}

@@ -120,4 +120,4 @@ pub use flow::{onto_chan, to_chan};
 pub use mix::{Mix, MixState, SoloMode};
 pub use pubsub::Pub;
 mod parallel;
-pub use parallel::Parallel;
+pub use parallel::{Parallel, PipeError};
