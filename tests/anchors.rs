@@ -72,11 +72,11 @@ use std::rc::Rc;
 
 use aiochan::{nop, select_then, Op, Outcome};
 
+/// The calls a callback of `select_then` was given: each chosen index and outcome.
+type Calls<T> = Rc<RefCell<Vec<(usize, Outcome<T>)>>>;
+
 /// A callback for `select_then` that records the index and outcome it was called with.
-fn recorder<T: 'static>() -> (
-    Rc<RefCell<Vec<(usize, Outcome<T>)>>>,
-    impl FnOnce(aiochan::Selected<T>) + 'static,
-) {
+fn recorder<T: 'static>() -> (Calls<T>, impl FnOnce(aiochan::Selected<T>) + 'static) {
     let calls = Rc::new(RefCell::new(Vec::new()));
     let record = calls.clone();
     (calls, move |chosen: aiochan::Selected<T>| {
@@ -335,12 +335,8 @@ fn unordered_parallel_pipe_try_reports_every_failure_once() {
 fn failed_items_give_their_place_back_so_a_pipe_of_one_place_keeps_going() {
     let failed = run_virtual(async {
         let how = Parallel::threads(1).pool_buffer(0);
-        let (results, errors) = from_range(0..10).parallel_pipe_try(
-            how,
-            |v| Err::<(), _>(v),
-            Out::new(),
-            Out::fixed(1),
-        );
+        let (results, errors) =
+            from_range(0..10).parallel_pipe_try(how, Err::<(), _>, Out::new(), Out::fixed(1));
         let failed = go(async move { errors.collect().await });
         assert_eq!(results.collect().await, []);
         failed.await

@@ -534,3 +534,47 @@ fn select_then_calls_back_when_a_task_of_the_foreign_executor_completes_it() {
     });
     ex.run();
 }
+
+#[test]
+fn parallel_pipes_and_dup_run_under_a_foreign_executor() {
+    let got = Rc::new(RefCell::new(None));
+    let seen = got.clone();
+    Spawning::default().run(async move {
+        let squares = from_range(0..8).parallel_pipe(2, |v| v * v, Out::new());
+        let dup = squares.dup();
+        let (a, b) = (dup.tap(Out::fixed(8)), dup.tap(Out::fixed(8)));
+        let a = a.collect().await;
+        let b = b.collect().await;
+        let (numbers, errors) = from_range(0..4).parallel_pipe_try(
+            aiochan::ops::Parallel::threads(2).unordered(),
+            |v| if v % 2 == 0 { Ok(v) } else { Err(v) },
+            Out::new(),
+            Out::fixed(4),
+        );
+        let mut evens = numbers.collect().await;
+        evens.sort_unstable();
+        let mut odd: Vec<u64> = errors.collect().await.iter().map(|e| e.index()).collect();
+        odd.sort_unstable();
+        *seen.borrow_mut() = Some((a, b, evens, odd));
+    });
+    let squares: Vec<i64> = (0..8).map(|v| v * v).collect();
+    assert_eq!(
+        got.take(),
+        Some((squares.clone(), squares, vec![0, 2], vec![1, 3]))
+    );
+}
+
+#[test]
+fn what_reads_the_loop_itself_still_panics_under_a_foreign_executor_naming_it() {
+    let c = Chan::<u8>::new();
+    let (message, _) = panic_of(|| drop(c.sender()));
+    assert!(
+        message.starts_with("aiochan::Chan::sender needs a running event loop"),
+        "{message}"
+    );
+    let (message, _) = panic_of(|| drop(aiochan::Handle::current()));
+    assert!(
+        message.starts_with("aiochan::Handle::current needs a running event loop"),
+        "{message}"
+    );
+}

@@ -107,7 +107,7 @@ enum Answer<T> {
 }
 
 /// Blocks this thread until exactly one of `ops`, over channels of one loop, completes, and
-/// returns it (core.async's `alts!!`; [`select`](crate::select) for a thread). The select runs on
+/// returns it (core.async's `alts!!`; [`select`](crate::select()) for a thread). The select runs on
 /// the loop, as [`select_then`](crate::select_then) does, so it has the same semantics: a random
 /// choice among the operations that can complete (the first of them with `priority`), a put to a
 /// closed channel completing with `false`, a get from a closed, drained one with `None`, and no
@@ -137,7 +137,7 @@ enum Answer<T> {
 ///
 /// # Panics
 /// If `ops` is empty, if they name channels of different loops, or on the loop's own thread,
-/// where blocking would stop the loop (use [`select`](crate::select) there).
+/// where blocking would stop the loop (use [`select`](crate::select()) there).
 pub fn select_blocking<T: Send + 'static>(
     ops: impl IntoIterator<Item = RemoteOp<T>>,
     priority: bool,

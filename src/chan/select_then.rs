@@ -5,7 +5,7 @@ use super::select::{select, Op, Selected};
 use crate::runtime::callback_future;
 
 /// Starts a select of `ops` and returns at once; `then` is called with the one operation that
-/// completes (core.async's `do-alts`, the callback form of [`select`](crate::select), as
+/// completes (core.async's `do-alts`, the callback form of [`select`](crate::select()), as
 /// [`Chan::get_then`](crate::Chan::get_then) is of `get`). If one can complete at once, `then`
 /// runs before `select_then` returns; otherwise the operations wait in their channels, with no
 /// task, and `then` runs on the loop, in a later turn, once one completes. With `priority` the

@@ -194,7 +194,7 @@ impl<T: 'static> Future for JoinHandle<T> {
             id != TaskId::MAIN,
             "aiochan: a JoinHandle was polled again after it returned its task's output"
         );
-        let output = context::with_core("JoinHandle::poll", |core| {
+        let output = context::with_core("JoinHandle", |core| {
             assert_eq!(
                 core.id(),
                 loop_id,

@@ -95,6 +95,15 @@
 //! queue, one from another thread through a locked queue that wakes the sleeping loop. Foreign
 //! futures (other crates' channels, combinators, a oneshot completed by a thread) run as on any
 //! executor.
+//!
+//! # Under another executor
+//!
+//! Channels, select and `select_then` need no loop: under another executor (tokio's `LocalSet`,
+//! a hand-written one) they work as they are. What starts a task ([`go`], the operators,
+//! [`timeout`](crate::timeout), [`tick_tock`](crate::tick_tock)) needs a way to spawn there:
+//! [`use_spawner`] installs one for the thread; sleeps then run in real time on a timer thread.
+//! What reads the loop itself ([`now`], [`seed`], [`Handle::current`],
+//! [`Chan::sender`](crate::Chan::sender)) panics outside a loop, naming the function called.
 
 mod blocking;
 mod blocking_pool;

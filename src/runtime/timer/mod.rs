@@ -122,6 +122,11 @@ impl Sleep {
         if self.off_loop.is_some() || (self.armed.is_none() && !context::is_running()) {
             return self.poll_off_loop(cx);
         }
+        assert!(
+            context::is_running(),
+            "aiochan: a Sleep started on an event loop was polled after that loop ended, or \
+             on another thread"
+        );
         context::with_core("sleep", |core| {
             let clock = core.clock();
             let mut timers = core.timers().borrow_mut();

@@ -29,7 +29,7 @@ use super::{sleep, Sleep};
 /// ```
 ///
 /// Under another executor, with no loop running, the time is real time (see
-/// [`sleep`](crate::sleep)).
+/// [`sleep`]).
 ///
 /// # Cancel safety
 /// Dropping it drops the future and cancels the timer; whether anything is lost is the future's
