@@ -37,6 +37,7 @@ pub use chan::{
     from_iter, from_range, select, tick_tock, timeout, try_select, Chan, ChanIter, ChanSender,
     ChanState, ChanStats, Op, Outcome, Select, Selected, SendError, TryGetError, TryPutError,
 };
+pub use chan::{select_blocking, select_then, RemoteOp, RemoteSelected, SelectBlockingError};
 #[cfg(feature = "stream")]
 pub use chan::{ChanSink, ChanStream, Closed};
 pub use runtime::trace::{Event, Trace, TraceEvent};
@@ -45,4 +46,6 @@ pub use runtime::{
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,
     RemoteJoinHandle, Runtime, Schedule, Sleep, SEED_VAR,
 };
+pub use runtime::{timeout_future, Elapsed, TimeoutFuture};
+pub use runtime::{use_spawner, LocalTask, SpawnerGuard};
 pub mod tutorial;

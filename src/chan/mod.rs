@@ -41,8 +41,10 @@ mod loop_local;
 mod ops;
 mod remote;
 mod select;
+mod select_blocking;
 #[doc(hidden)]
 pub mod select_macro;
+mod select_then;
 mod stats;
 #[cfg(feature = "stream")]
 mod stream;
@@ -66,6 +68,8 @@ pub use iter::{from_iter, from_range, from_range_step, RangeInt};
 pub use ops::{Get, Join, Put, Sending};
 pub use remote::{ChanIter, ChanSender, SendError};
 pub use select::{select, try_select, Op, Outcome, Select, Selected};
+pub use select_blocking::{select_blocking, RemoteOp, RemoteSelected, SelectBlockingError};
+pub use select_then::select_then;
 pub use stats::{ChanState, ChanStats};
 #[cfg(feature = "stream")]
 pub use stream::{ChanSink, ChanStream, Closed};

@@ -117,6 +117,7 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn sender(&self) -> ChanSender<T> {
         let key = runtime::insert_local("Chan::sender", Rc::new(self.clone()));
         ChanSender {
@@ -127,6 +128,18 @@ impl<T: Send + 'static> Chan<T> {
             keeps: None,
             _values: PhantomData,
         }
+    }
+}
+
+impl<T> ChanSender<T> {
+    /// The handle of the channel's loop.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.registered.handle
+    }
+
+    /// The key the loop keeps the channel under (see `runtime::local`).
+    pub(crate) fn key(&self) -> usize {
+        self.registered.key
     }
 }
 
@@ -322,7 +335,9 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn to_iter(&self, buffer: usize) -> ChanIter<T> {
+        let _api = runtime::calling("Chan::to_iter");
         let pipe = Arc::new(Pipe {
             state: Mutex::new(PipeState {
                 values: VecDeque::new(),

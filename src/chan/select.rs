@@ -274,6 +274,29 @@ impl<T: 'static> Select<T> {
         });
     }
 
+    /// Gives up the select before it is seen to complete: withdraws every operation and hands back
+    /// the values of the puts with their positions, from the puts parked in their channels too.
+    /// If an arm has committed already, that arm's outcome comes back instead, as from a poll.
+    pub(crate) fn give_up(mut self) -> Result<Selected<T>, Vec<(usize, T)>> {
+        if let Some(arm) = self.flag.as_ref().and_then(|flag| flag.committed()) {
+            return Ok(self.finish(arm));
+        }
+        self.done = true;
+        let mut values = Vec::new();
+        for (arm_no, arm) in self.arms.iter_mut().enumerate() {
+            if !arm.is_put {
+                withdraw(arm);
+                continue;
+            }
+            let value = match arm.key.take() {
+                Some(key) => arm.chan.withdraw_put(key),
+                None => arm.value.take(),
+            };
+            values.extend(value.map(|v| (arm_no, v)));
+        }
+        Err(values)
+    }
+
     /// Collects the result of the committed arm and withdraws the others.
     fn finish(&mut self, committed: usize) -> Selected<T> {
         self.done = true;

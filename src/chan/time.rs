@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::Chan;
-use crate::runtime::{go, now, sleep_until};
+use crate::runtime::{self, go, sleep_until};
 
 /// A channel that closes itself after `duration` on the loop's clock (virtual time included). With a
 /// select it bounds how long to wait:
@@ -19,14 +19,18 @@ use crate::runtime::{go, now, sleep_until};
 /// });
 /// ```
 ///
+/// Under another executor, with no loop running, it works once a spawner is installed (see
+/// [`use_spawner`](crate::use_spawner)), in real time.
+///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
+    let _api = runtime::calling("timeout");
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let closer = c.clone();
-    let deadline = now() + duration;
+    let deadline = runtime::now_or_real() + duration;
     go(async move {
         sleep_until(deadline).await;
         closer.close();
@@ -54,11 +58,15 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 /// });
 /// ```
 ///
+/// Under another executor, with no loop running, it works once a spawner is installed (see
+/// [`use_spawner`](crate::use_spawner)), in real time.
+///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
-    tick_tock_at(now() + interval, interval)
+    let _api = runtime::calling("tick_tock");
+    tick_tock_at(runtime::now_or_real() + interval, interval)
 }
 
 /// A channel of ticks as [`tick_tock`]'s, the first at `start` on the loop's clock (tokio's
@@ -80,9 +88,10 @@ pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
 /// ```
 ///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn tick_tock_at(start: Instant, interval: Duration) -> Chan<(u64, Instant)> {
+    let _api = runtime::calling("tick_tock_at");
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let ticker = c.clone();
@@ -92,7 +101,7 @@ pub fn tick_tock_at(start: Instant, interval: Duration) -> Chan<(u64, Instant)> 
         loop {
             sleep_until(start + interval * count).await;
             count += 1;
-            if ticker.is_closed() || !ticker.put((u64::from(count), now())).await {
+            if ticker.is_closed() || !ticker.put((u64::from(count), runtime::now_or_real())).await {
                 break;
             }
         }

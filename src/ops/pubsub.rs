@@ -96,10 +96,12 @@ impl<T: Clone + 'static> Chan<T> {
     /// # Panics
     /// Outside a running loop.
     #[doc(alias = "pub")]
+    #[track_caller]
     pub fn publish<K: Eq + Hash + 'static>(
         &self,
         topic: impl FnMut(&T) -> K + 'static,
     ) -> Pub<T, K> {
+        let _api = crate::runtime::calling("Chan::publish");
         Pub::start(self, topic, None)
     }
 
@@ -129,11 +131,13 @@ impl<T: Clone + 'static> Chan<T> {
     /// If `n` is 0 (use [`publish`](Chan::publish) for rendezvous feeds), or outside a running
     /// loop.
     #[doc(alias = "pub")]
+    #[track_caller]
     pub fn publish_buffered<K: Eq + Hash + 'static>(
         &self,
         topic: impl FnMut(&T) -> K + 'static,
         n: usize,
     ) -> Pub<T, K> {
+        let _api = crate::runtime::calling("Chan::publish_buffered");
         assert!(
             n > 0,
             "aiochan: publish_buffered needs a buffer of at least 1"
@@ -144,6 +148,7 @@ impl<T: Clone + 'static> Chan<T> {
 
 impl<T: Clone + 'static, K: Eq + Hash + 'static> Pub<T, K> {
     /// Makes the publication and starts its task.
+    #[track_caller]
     fn start(
         source: &Chan<T>,
         mut topic: impl FnMut(&T) -> K + 'static,

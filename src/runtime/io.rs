@@ -205,6 +205,7 @@ impl<T: AsFd + 'static> Async<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn new(io: T) -> io::Result<Async<T>> {
         rustix::io::ioctl_fionbio(&io, true)?;
         context::with_core("Async::new", |core| {
