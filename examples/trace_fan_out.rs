@@ -40,7 +40,16 @@ fn main() {
         c.close();
         sleep(Duration::from_millis(100)).await;
     });
-    std::fs::write(&path, trace.to_svg()).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
-    println!("{}", trace.to_mermaid());
+    let page = if path.ends_with(".html") {
+        trace.to_html()
+    } else {
+        trace.to_svg()
+    };
+    std::fs::write(&path, page).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+    if std::env::var_os("TRACE_TEXT").is_some() {
+        println!("{}", trace.to_text());
+    } else {
+        println!("{}", trace.to_mermaid());
+    }
     eprintln!("wrote {path}");
 }

@@ -55,7 +55,7 @@ fn the_hand_offs_name_both_sides_and_the_channel() {
         .events()
         .iter()
         .filter_map(|e| match &e.event {
-            Event::Handoff { chan, from, to } => {
+            Event::Handoff { chan, from, to, .. } => {
                 Some((e.at, chan.clone(), from.clone(), to.clone()))
             }
             _ => None,

@@ -16,7 +16,7 @@ use super::buffer::{AnyBuffer, Buffer};
 use super::handler::{Party, Wakes, Who};
 use super::stats::{ChanState, ChanStats};
 use crate::runtime::core::Core;
-use crate::runtime::trace::{self, Event};
+use crate::runtime::trace::{self, ChanSnapshot, Event, Side};
 use crate::runtime::waker::Waiter;
 use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
@@ -263,13 +263,19 @@ impl<T: 'static> State<T> {
     /// Puts `value`, on behalf of `who`.
     pub(crate) fn put(&mut self, value: T, who: Who<'_, bool>, wakes: &mut Wakes) -> PutOutcome<T> {
         if self.closed {
+            self.trace(|core, chan, after| Event::Refused {
+                task: core.current_label(),
+                chan,
+                after,
+            });
             return PutOutcome::Closed(value);
         }
         if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
             let discarded = buffer.add(value);
-            self.trace(|core, chan| Event::Put {
+            self.trace(|core, chan, after| Event::Put {
                 task: core.current_label(),
                 chan,
+                after,
             });
             self.feed_takers(wakes);
             return match discarded {
@@ -317,6 +323,11 @@ impl<T: 'static> State<T> {
             return TakeOutcome::Done(value);
         }
         if self.closed {
+            self.trace(|core, chan, after| Event::ClosedGet {
+                task: core.current_label(),
+                chan,
+                after,
+            });
             return TakeOutcome::Done(None);
         }
         match who.park() {
@@ -332,12 +343,18 @@ impl<T: 'static> State<T> {
             return;
         }
         self.closed = true;
-        self.trace(|core, chan| Event::Close {
+        self.trace(|core, chan, after| Event::Close {
             task: core.current_label(),
             chan,
+            after,
         });
         // A get waits only while the buffer is empty and no put waits, so each gets `None`.
         while let Some(key) = self.next_taker() {
+            self.trace(|core, chan, after| Event::ClosedGet {
+                task: slot_label(core, &self.takers[key].slot),
+                chan,
+                after,
+            });
             self.complete_take(key, None, wakes);
         }
         if let Some(buffer) = &mut self.buffer {
@@ -584,6 +601,7 @@ impl<T: 'static> State<T> {
             queued: true,
         });
         self.puts.push_back(key);
+        self.trace_queue(true, Side::Put, &self.putters[key].slot);
         key
     }
 
@@ -617,6 +635,7 @@ impl<T: 'static> State<T> {
             queued: true,
         });
         self.takes.push_back(key);
+        self.trace_queue(true, Side::Get, &self.takers[key].slot);
         key
     }
 
@@ -712,6 +731,9 @@ impl<T: 'static> State<T> {
     /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
     /// promise (its value was delivered) and returns nothing.
     pub(crate) fn cancel_put(&mut self, key: usize, wakes: &mut Wakes) -> Option<T> {
+        if trace::is_on() && self.putters[key].queued {
+            self.trace_queue(false, Side::Put, &self.putters[key].slot);
+        }
         let op = &mut self.putters[key];
         let value = op.value.take();
         match op.slot {
@@ -728,6 +750,9 @@ impl<T: 'static> State<T> {
     /// The owner of a parked get gives it up. A value already committed to it goes back to the head
     /// of the channel: to the oldest waiting get, or ahead of the buffer. No value is lost.
     pub(crate) fn cancel_take(&mut self, key: usize, wakes: &mut Wakes) {
+        if trace::is_on() && self.takers[key].queued {
+            self.trace_queue(false, Side::Get, &self.takers[key].slot);
+        }
         let op = &mut self.takers[key];
         match op.slot {
             Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
@@ -802,18 +827,73 @@ impl<T: 'static> State<T> {
 }
 
 impl<T: 'static> State<T> {
-    /// Records a trace event about this channel, if the loop traces.
+    /// Records a trace event about this channel, with its state after the event, if the loop
+    /// traces.
     #[inline]
-    fn trace(&self, event: impl FnOnce(&Core, String) -> Event) {
+    fn trace(&self, event: impl FnOnce(&Core, String, ChanSnapshot) -> Event) {
         if trace::is_on() {
-            runtime::record(|core| event(core, self.label()));
+            runtime::record(|core| event(core, self.label(), self.snapshot(core)));
         }
+    }
+
+    /// The buffer and the active waiting operations, for a trace.
+    fn snapshot(&self, core: &Core) -> ChanSnapshot {
+        let waiting = |keys: &VecDeque<usize>, slot: &dyn Fn(usize) -> Option<String>| {
+            keys.iter().filter_map(|&k| slot(k)).collect()
+        };
+        ChanSnapshot {
+            buffered: self.returned.len() + self.buffer.as_ref().map_or(0, |b| b.len()),
+            capacity: match &self.buffer {
+                None => Some(0),
+                Some(b) => b.capacity(),
+            },
+            puts: waiting(&self.puts, &|k| {
+                let slot = &self.putters[k].slot;
+                is_active(slot).then(|| slot_label(core, slot))
+            }),
+            gets: waiting(&self.takes, &|k| {
+                let slot = &self.takers[k].slot;
+                is_active(slot).then(|| slot_label(core, slot))
+            }),
+            closed: self.closed,
+        }
+    }
+
+    /// The operation parked as `slot` joined (`enqueue`) or left the queue of `side`.
+    fn trace_queue<R>(&self, enqueue: bool, side: Side, slot: &Slot<R>) {
+        self.trace(|core, chan, after| {
+            let task = slot_label(core, slot);
+            if enqueue {
+                Event::Enqueue {
+                    task,
+                    chan,
+                    side,
+                    after,
+                }
+            } else {
+                // Recorded just before the entry goes: the snapshot is of the queue without it.
+                let mut after = after;
+                let queue = match side {
+                    Side::Put => &mut after.puts,
+                    Side::Get => &mut after.gets,
+                };
+                if let Some(i) = queue.iter().position(|t| *t == task) {
+                    queue.remove(i);
+                }
+                Event::Withdraw {
+                    task,
+                    chan,
+                    side,
+                    after,
+                }
+            }
+        });
     }
 
     /// A value moved from the putter (the parked put `putter`, or the running task) to the getter
     /// (the parked get `taker`, or the running task).
     fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>) {
-        self.trace(|core, chan| Event::Handoff {
+        self.trace(|core, chan, after| Event::Handoff {
             chan,
             from: putter.map_or_else(
                 || core.current_label(),
@@ -823,25 +903,28 @@ impl<T: 'static> State<T> {
                 || core.current_label(),
                 |k| slot_label(core, &self.takers[k].slot),
             ),
+            after,
         });
     }
 
     /// A value left the buffer for the parked get `taker`, or the running task.
     fn trace_get(&self, taker: Option<usize>) {
-        self.trace(|core, chan| Event::Get {
+        self.trace(|core, chan, after| Event::Get {
             task: taker.map_or_else(
                 || core.current_label(),
                 |k| slot_label(core, &self.takers[k].slot),
             ),
             chan,
+            after,
         });
     }
 
     /// The value of the parked put `putter` entered the buffer.
     fn trace_put(&self, putter: usize) {
-        self.trace(|core, chan| Event::Put {
+        self.trace(|core, chan, after| Event::Put {
             task: slot_label(core, &self.putters[putter].slot),
             chan,
+            after,
         });
     }
 }
