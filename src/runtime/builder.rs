@@ -65,7 +65,9 @@ struct Recorded {
 impl TraceStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
         // A run that panicked stored its trace before panicking: the data is whole.
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -371,7 +373,10 @@ impl Runtime {
             record || self.traces.is_some(),
             self.blocking,
         );
-        let run = self.traces.as_ref().map_or(1, |store| store.lock().runs + 1);
+        let run = self
+            .traces
+            .as_ref()
+            .map_or(1, |store| store.lock().runs + 1);
         core.trace_begin(run);
         let was_tracing = trace::set(record || self.traces.is_some());
         let core = &core;

@@ -308,8 +308,7 @@ impl Trace {
             if let Some((_, after)) = e.event.channel() {
                 let _ = write!(out, "  [{}]", after.summary());
             }
-            if let Event::Park { at: Some(at), .. } | Event::Spawn { at: Some(at), .. } = &e.event
-            {
+            if let Event::Park { at: Some(at), .. } | Event::Spawn { at: Some(at), .. } = &e.event {
                 let _ = write!(out, "  at {at}");
             }
             out.push('\n');
@@ -440,7 +439,12 @@ impl Trace {
                     writeln!(out, "    {}--x{}: None, closed ({t})", id(chan), id(task))
                 }
                 Event::Refused { task, chan, .. } => {
-                    writeln!(out, "    {}--x{}: put refused, closed ({t})", id(task), id(chan))
+                    writeln!(
+                        out,
+                        "    {}--x{}: put refused, closed ({t})",
+                        id(task),
+                        id(chan)
+                    )
                 }
                 Event::Run { .. }
                 | Event::Yield { .. }

@@ -255,7 +255,8 @@ impl<'a> Obj<'a> {
             self.out.push(']');
         }
         self.key("closed");
-        self.out.push_str(if after.closed { "true" } else { "false" });
+        self.out
+            .push_str(if after.closed { "true" } else { "false" });
     }
 
     fn end(self) {
@@ -291,9 +292,6 @@ mod tests {
     fn json_strings_cannot_close_the_script_element() {
         let mut out = String::new();
         string(&mut out, "task '</script>' \"q\" \\ \n");
-        assert_eq!(
-            out,
-            r#""task '\u003c/script\u003e' \"q\" \\ \n""#
-        );
+        assert_eq!(out, r#""task '\u003c/script\u003e' \"q\" \\ \n""#);
     }
 }

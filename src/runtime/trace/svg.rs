@@ -330,7 +330,13 @@ fn draw_row<'a>(
                 r##"<line x1="{LEFT}" y1="{y}" x2="{}" y2="{y}" stroke="#666" stroke-width="1.5"/>"##,
                 width - 8.0
             );
-            doc.label(LEFT + 8.0, y - 4.0, &format!("run {run} (seed {seed})"), "start", "#333");
+            doc.label(
+                LEFT + 8.0,
+                y - 4.0,
+                &format!("run {run} (seed {seed})"),
+                "start",
+                "#333",
+            );
         }
         Event::Spawn { parent, task, .. } => {
             lines.entry(task).or_default().start = Some(y);
