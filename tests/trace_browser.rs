@@ -95,9 +95,9 @@ fn the_viewer_steps_through_the_fan_out_run_with_the_keyboard() {
     assert!(seen_desc
         .iter()
         .any(|d| d == "task 'c0' gets None from channel 'products': it is closed and empty."));
-    assert!(seen_desc
-        .iter()
-        .any(|d| d.starts_with("task 'p0'\u{2019}s put into channel 'products' is refused")));
+    assert!(seen_desc.iter().any(|d| d
+        == "task 'p0' tries to put into channel 'products': refused, the channel is closed (put \
+            returns false)."));
 
     // Back one step with ←; the hash follows the step, and a page opened at it starts there.
     tab.key("ArrowLeft", "ArrowLeft", 37);

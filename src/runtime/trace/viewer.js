@@ -73,13 +73,16 @@
     chans.forEach(function (c, k) { if (ch[k]) chanSegs[k].push({ from: chSince[k], to: n, c: ch[k], open: true }); });
   })();
 
-  // Where each task last parked before event i, for source lines of channel events.
+  // Where each task that waits in a channel operation or select parked, before event i.
   var parkedAt = [];
   (function () {
     var at = {};
-    events.forEach(function (e, i) {
+    events.forEach(function (e) {
       parkedAt.push(Object.assign({}, at));
-      if (e.kind === 'Park' && e.at) at[e.task] = e.at;
+      if (e.kind === 'Park') {
+        if (e.at && (e.wait === 'chan' || e.wait === 'select')) at[e.task] = e.at;
+        else delete at[e.task];
+      } else if (e.kind === 'Run') delete at[e.task];
     });
   })();
 
@@ -114,9 +117,11 @@
       case 'Timer': return 'The timer of ' + e.task + ' fires.';
       case 'End':
         return e.task + (e.how === 'finished' ? ' ends.' : e.how === 'panicked' ? ' panics.' : ' is aborted.');
-      case 'Enqueue':
-        return e.task + '\u2019s ' + e.side + ' waits in the queue of ' + c + ' (' +
-          (e.side === 'get' ? e.gets.length + ' waiting gets' : e.puts.length + ' waiting puts') + ').';
+      case 'Enqueue': {
+        var q = e.side === 'get' ? e.gets : e.puts;
+        return e.task + ' queues a ' + e.side + ' on ' + c + ': ' + q.length + ' waiting ' + e.side + 's (' +
+          q.map(short).join(', ') + ').';
+      }
       case 'Withdraw': return e.task + ' withdraws its ' + e.side + ' from ' + c + '.';
       case 'Put': return e.task + ' puts a value into ' + c + fill() + '.';
       case 'Get': return e.task + ' takes a value from ' + c + fill() + '.';
@@ -125,7 +130,7 @@
         return e.task + ' closes ' + c + (e.gets.length ? ': the ' + e.gets.length +
           ' waiting gets will complete with None.' : '.');
       case 'ClosedGet': return e.task + ' gets None from ' + c + ': it is closed and empty.';
-      case 'Refused': return e.task + '\u2019s put into ' + c + ' is refused: the channel is closed (put returns false).';
+      case 'Refused': return e.task + ' tries to put into ' + c + ': refused, the channel is closed (put returns false).';
     }
     return e.kind;
   }
@@ -134,9 +139,9 @@
   function site(i) {
     var e = events[i];
     if (e.at) return (e.kind === 'Spawn' ? 'spawned at ' : 'waits at ') + e.at;
-    var who = e.kind === 'Handoff' ? e.to : e.task;
-    var at = who && parkedAt[i][who];
-    return at ? short(who) + ' waited at ' + at : '';
+    // The parties of a channel event that were parked in it say where they waited.
+    return [e.from, e.to, e.task].filter(function (who) { return who && parkedAt[i][who]; })
+      .map(function (who) { return short(who) + ' waited at ' + parkedAt[i][who]; }).join(', ');
   }
 
   // ---- Drawing the lanes --------------------------------------------------------------------
@@ -232,14 +237,16 @@
   function mark(g, e, i, current) {
     var x = xOf(i), colour = current ? '#dc2626' : '#64748b', head = current ? 'url(#head1)' : 'url(#head0)';
     var w = current ? 2.2 : 0.9, yc = e.chan !== undefined ? laneY(e.chan) : null;
+    // From lane ya to lane yb, shifted dx to the side; a dot marks where the value comes from.
     function arrow(ya, yb, dx, dashed) {
       if (ya === null || yb === null) return;
       el('line', { x1: x + dx, y1: ya, x2: x + dx, y2: yb + (yb > ya ? -3 : 3), stroke: colour, 'stroke-width': w,
         'marker-end': head, 'stroke-dasharray': dashed ? '3,2' : 'none' }, g);
+      if (current) el('circle', { cx: x + dx, cy: ya, r: 3.5, fill: colour }, g);
     }
     function cross(y, c) { el('path', { d: 'M' + (x - 4) + ' ' + (y - 4) + ' l8 8 m0 -8 l-8 8', stroke: c, 'stroke-width': 2 }, g); }
     switch (e.kind) {
-      case 'Handoff': arrow(laneY(e.from), yc, 0, false); arrow(yc, laneY(e.to), 2, false); break;
+      case 'Handoff': arrow(laneY(e.from), yc, current ? -4 : 0, false); arrow(yc, laneY(e.to), current ? 4 : 2, false); break;
       case 'Put': arrow(laneY(e.task), yc, 0, false); break;
       case 'Get': arrow(yc, laneY(e.task), 0, false); break;
       case 'ClosedGet': arrow(yc, laneY(e.task), 0, true); break;
@@ -315,7 +322,7 @@
   function chips(cls, names) {
     var q = document.createElement('span');
     q.className = 'queue ' + cls;
-    if (!names.length) { q.innerHTML = '<span class="none">\u2013</span>'; }
+    q.innerHTML = '<span class="none">' + cls + (names.length ? ':' : ': none') + '</span>';
     names.forEach(function (name) {
       var c = document.createElement('span');
       c.className = 'chip';
