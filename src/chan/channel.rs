@@ -468,7 +468,6 @@ impl<T: 'static> State<T> {
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
             let Some(key) = self.next_putter() else { break };
-            self.trace_put(key);
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
             {
                 // Only a buffer of one's own may be full at times and discard: rare enough for
@@ -477,6 +476,7 @@ impl<T: 'static> State<T> {
                     wakes.drop_later(discarded);
                 }
             }
+            self.trace_put(key);
             self.complete_put(key, true, wakes);
         }
     }
@@ -862,7 +862,12 @@ impl<T: 'static> State<T> {
     /// The operation parked as `slot` joined (`enqueue`) or left the queue of `side`.
     fn trace_queue<R>(&self, enqueue: bool, side: Side, slot: &Slot<R>) {
         self.trace(|core, chan, after| {
-            let task = slot_label(core, slot);
+            let task = match slot {
+                // A select that committed elsewhere no longer knows its task: the withdrawal
+                // runs in the task's own poll.
+                Slot::Parked(Party::Select { .. }) if !enqueue => core.current_label(),
+                _ => slot_label(core, slot),
+            };
             if enqueue {
                 Event::Enqueue {
                     task,
