@@ -28,7 +28,8 @@ async fn consumer(c: Chan<String>) {
 pub fn fan_out_trace() -> Trace {
     let rt = Runtime::builder().virtual_time(true).seed(1).build();
     let ((), trace) = rt.run_traced(async {
-        let c = Chan::new().named("products");
+        // `trace_values`: the trace says which product each hand-off moved.
+        let c = Chan::new().named("products").trace_values();
         for i in 0..3 {
             go_named(format!("p{i}"), producer(c.clone(), format!("p{i}")));
         }

@@ -291,3 +291,37 @@ fn the_viewer_page_is_self_contained_and_embeds_the_trace() {
     assert!(html.contains(&format!("{{\"i\": {}, ", n - 1)));
     assert!(!html.contains(&format!("{{\"i\": {n}, ")));
 }
+
+#[test]
+fn a_channel_made_with_trace_values_shows_each_value_moved() {
+    let ((), trace) = Runtime::builder()
+        .virtual_time(true)
+        .seed(1)
+        .build()
+        .run_traced(async {
+            let c = Chan::fixed(1).named("box").trace_values();
+            let putter = c.clone();
+            let p = go(async move {
+                putter.put("one").await;
+                putter.put("two").await;
+            });
+            sleep(Duration::from_millis(10)).await;
+            c.get().await;
+            c.get().await;
+            p.await;
+        });
+    let moves: Vec<String> = chan_story(&trace, "channel 'box'")
+        .into_iter()
+        .map(|(what, ..)| what)
+        .filter(|what| !what.contains("queues"))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            r#"task #1 puts into channel 'box': "one""#,
+            r#"main gets from channel 'box': "one""#,
+            r#"task #1 puts into channel 'box': "two""#,
+            r#"main gets from channel 'box': "two""#,
+        ]
+    );
+}

@@ -72,7 +72,8 @@ fn the_viewer_steps_through_the_fan_out_run_with_the_keyboard() {
         if step == first_handoff {
             assert_eq!(
                 dom.desc,
-                "task 'c0' takes a value from channel 'products', put by task 'p0' (a hand-off)."
+                "task 'c0' takes \"product 1 from p0\" from channel 'products', put by task 'p0' \
+                 (a hand-off)."
             );
             assert_eq!(dom.tasks["p0"], "running", "p0 is putting");
             assert_eq!(dom.tasks["c0"], "parked", "c0 is not woken yet");

@@ -130,6 +130,8 @@ pub(crate) struct State<T> {
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
     /// report (see `Chan::register_channel`); the loop clears it when it ends.
     pub(crate) registered: bool,
+    /// How traces show a value, set by `Chan::trace_values`; `None`: traces count values only.
+    pub(crate) show: Option<fn(&T) -> String>,
 }
 
 impl<T: 'static> State<T> {
@@ -158,6 +160,7 @@ impl<T: 'static> State<T> {
             delivered_immediate: 0,
             joiners: Slab::new(),
             registered: false,
+            show: None,
         }
     }
 
@@ -270,11 +273,13 @@ impl<T: 'static> State<T> {
             });
             return PutOutcome::Closed(value);
         }
+        let shown = self.shown(&value);
         if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
             let discarded = buffer.add(value);
             self.trace(|core, chan, after| Event::Put {
                 task: core.current_label(),
                 chan,
+                value: shown,
                 after,
             });
             self.feed_takers(wakes);
@@ -285,7 +290,7 @@ impl<T: 'static> State<T> {
         }
         if let Some(key) = self.next_taker() {
             self.delivered_queued += 1;
-            self.trace_handoff(None, Some(key));
+            self.trace_handoff(None, Some(key), shown);
             self.complete_take(key, Some(value), wakes);
             return PutOutcome::Accepted;
         }
@@ -298,7 +303,7 @@ impl<T: 'static> State<T> {
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
         if let Some(value) = self.returned.pop_front() {
-            self.trace_get(None);
+            self.trace_get(None, self.shown(&value));
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
@@ -309,15 +314,15 @@ impl<T: 'static> State<T> {
             .and_then(|b| b.remove())
         {
             self.delivered_buffered += 1;
-            self.trace_get(None);
+            self.trace_get(None, self.shown(&value));
             self.refill_from_putters(wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
         if let Some(key) = self.next_putter() {
             self.delivered_immediate += 1;
-            self.trace_handoff(Some(key), None);
             let value = self.putters[key].value.take();
+            self.trace_handoff(Some(key), None, value.as_ref().and_then(|v| self.shown(v)));
             self.complete_put(key, true, wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(value);
@@ -455,7 +460,7 @@ impl<T: 'static> State<T> {
             let Some(key) = self.next_taker() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
             self.delivered_queued += 1;
-            self.trace_get(Some(key));
+            self.trace_get(Some(key), value.as_ref().and_then(|v| self.shown(v)));
             self.complete_take(key, value, wakes);
         }
     }
@@ -468,6 +473,7 @@ impl<T: 'static> State<T> {
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
             let Some(key) = self.next_putter() else { break };
+            let shown = self.putters[key].value.as_ref().and_then(|v| self.shown(v));
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
             {
                 // Only a buffer of one's own may be full at times and discard: rare enough for
@@ -476,7 +482,7 @@ impl<T: 'static> State<T> {
                     wakes.drop_later(discarded);
                 }
             }
-            self.trace_put(key);
+            self.trace_put(key, shown);
             self.complete_put(key, true, wakes);
         }
     }
@@ -827,6 +833,14 @@ impl<T: 'static> State<T> {
 }
 
 impl<T: 'static> State<T> {
+    /// How a trace shows `value`: only for a channel made with `Chan::trace_values`, while the
+    /// loop traces.
+    #[inline]
+    fn shown(&self, value: &T) -> Option<String> {
+        self.show
+            .and_then(|show| trace::is_on().then(|| show(value)))
+    }
+
     /// Records a trace event about this channel, with its state after the event, if the loop
     /// traces.
     #[inline]
@@ -897,7 +911,7 @@ impl<T: 'static> State<T> {
 
     /// A value moved from the putter (the parked put `putter`, or the running task) to the getter
     /// (the parked get `taker`, or the running task).
-    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>) {
+    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>, value: Option<String>) {
         self.trace(|core, chan, after| Event::Handoff {
             chan,
             from: putter.map_or_else(
@@ -908,27 +922,30 @@ impl<T: 'static> State<T> {
                 || core.current_label(),
                 |k| slot_label(core, &self.takers[k].slot),
             ),
+            value,
             after,
         });
     }
 
     /// A value left the buffer for the parked get `taker`, or the running task.
-    fn trace_get(&self, taker: Option<usize>) {
+    fn trace_get(&self, taker: Option<usize>, value: Option<String>) {
         self.trace(|core, chan, after| Event::Get {
             task: taker.map_or_else(
                 || core.current_label(),
                 |k| slot_label(core, &self.takers[k].slot),
             ),
             chan,
+            value,
             after,
         });
     }
 
     /// The value of the parked put `putter` entered the buffer.
-    fn trace_put(&self, putter: usize) {
+    fn trace_put(&self, putter: usize, value: Option<String>) {
         self.trace(|core, chan, after| Event::Put {
             task: slot_label(core, &self.putters[putter].slot),
             chan,
+            value,
             after,
         });
     }

@@ -16,8 +16,8 @@
 //! [`Event::Enqueue`] and [`Event::Withdraw`] of waiting operations, [`Event::Close`],
 //! [`Event::ClosedGet`] (a get completed with `None` by the close) and [`Event::Refused`] (a put
 //! on a closed channel); each carries the channel's buffer and queues just after the event, as a
-//! [`ChanSnapshot`]. Values themselves are not recorded (channels are generic): the trace counts
-//! them.
+//! [`ChanSnapshot`]. Channels are generic, so the trace counts values, except on a channel made
+//! with [`Chan::trace_values`](crate::Chan::trace_values), whose values it writes with `Debug`.
 //!
 //! # The viewer
 //!
@@ -88,16 +88,19 @@ pub enum Event {
         side: Side,
         after: ChanSnapshot,
     },
-    /// `task` put a value into `chan`'s buffer.
+    /// `task` put a value into `chan`'s buffer (`value`, written with `Debug`, for a channel made
+    /// with [`Chan::trace_values`](crate::Chan::trace_values)).
     Put {
         task: String,
         chan: String,
+        value: Option<String>,
         after: ChanSnapshot,
     },
     /// `task` got a value from `chan`'s buffer.
     Get {
         task: String,
         chan: String,
+        value: Option<String>,
         after: ChanSnapshot,
     },
     /// A value went from `from` to `to` through `chan`: a rendezvous, or a put to a getter that
@@ -106,6 +109,7 @@ pub enum Event {
         chan: String,
         from: String,
         to: String,
+        value: Option<String>,
         after: ChanSnapshot,
     },
     /// `task` closed `chan`.
@@ -258,9 +262,19 @@ impl Event {
             Event::Withdraw {
                 task, chan, side, ..
             } => format!("{task} withdraws its {} from {chan}", side.word()),
-            Event::Put { task, chan, .. } => format!("{task} puts into {chan}"),
-            Event::Get { task, chan, .. } => format!("{task} gets from {chan}"),
-            Event::Handoff { chan, from, to, .. } => format!("{from} -> {chan} -> {to}"),
+            Event::Put {
+                task, chan, value, ..
+            } => format!("{task} puts into {chan}{}", shown(value)),
+            Event::Get {
+                task, chan, value, ..
+            } => format!("{task} gets from {chan}{}", shown(value)),
+            Event::Handoff {
+                chan,
+                from,
+                to,
+                value,
+                ..
+            } => format!("{from} -> {chan} -> {to}{}", shown(value)),
             Event::Close { task, chan, .. } => format!("{task} closes {chan}"),
             Event::ClosedGet { task, chan, .. } => {
                 format!("{task} gets nothing from {chan}: closed")
@@ -268,6 +282,11 @@ impl Event {
             Event::Refused { task, chan, .. } => format!("{task} cannot put into {chan}: closed"),
         }
     }
+}
+
+/// `: "product 1"` after an event that moved a value, when the trace shows values.
+fn shown(value: &Option<String>) -> String {
+    value.as_ref().map(|v| format!(": {v}")).unwrap_or_default()
 }
 
 impl Side {

@@ -151,23 +151,42 @@ fn fields(o: &mut Obj<'_>, event: &Event) {
             chan,
             from,
             to,
+            value,
             after,
         } => {
             o.str("from", from);
             o.str("to", to);
+            o.opt("value", value.as_deref());
             o.chan(chan, after);
             "Handoff"
         }
-        Event::Put { task, chan, after }
-        | Event::Get { task, chan, after }
-        | Event::Close { task, chan, after }
+        Event::Put {
+            task,
+            chan,
+            value,
+            after,
+        }
+        | Event::Get {
+            task,
+            chan,
+            value,
+            after,
+        } => {
+            o.str("task", task);
+            o.opt("value", value.as_deref());
+            o.chan(chan, after);
+            if matches!(event, Event::Put { .. }) {
+                "Put"
+            } else {
+                "Get"
+            }
+        }
+        Event::Close { task, chan, after }
         | Event::ClosedGet { task, chan, after }
         | Event::Refused { task, chan, after } => {
             o.str("task", task);
             o.chan(chan, after);
             match event {
-                Event::Put { .. } => "Put",
-                Event::Get { .. } => "Get",
                 Event::Close { .. } => "Close",
                 Event::ClosedGet { .. } => "ClosedGet",
                 _ => "Refused",

@@ -366,16 +366,32 @@ fn draw_row<'a>(
             );
             doc.label(x + 11.0, y + 4.0, text, "start", colour);
         }
-        Event::Put { task, chan, after } => {
-            doc.arrow(task, chan, y, "put", "solid");
+        Event::Put {
+            task,
+            chan,
+            value,
+            after,
+        } => {
+            doc.arrow(task, chan, y, &moved("put", value), "solid");
             fill_note(doc, chan, y, after.buffered, after.capacity);
         }
-        Event::Get { task, chan, after } => {
-            doc.arrow(chan, task, y, "get", "solid");
+        Event::Get {
+            task,
+            chan,
+            value,
+            after,
+        } => {
+            doc.arrow(chan, task, y, &moved("get", value), "solid");
             fill_note(doc, chan, y, after.buffered, after.capacity);
         }
-        Event::Handoff { chan, from, to, .. } => {
-            doc.arrow(from, chan, y, "put", "solid");
+        Event::Handoff {
+            chan,
+            from,
+            to,
+            value,
+            ..
+        } => {
+            doc.arrow(from, chan, y, &moved("put", value), "solid");
             doc.arrow(chan, to, y, "get", "solid");
         }
         Event::Close { task, chan, .. } => {
@@ -398,6 +414,17 @@ fn draw_row<'a>(
         | Event::Wake { .. }
         | Event::Enqueue { .. }
         | Event::Withdraw { .. } => {}
+    }
+}
+
+/// An arrow's label: `put`, or `put "product 1"` when the trace shows values (cut short).
+fn moved(what: &str, value: &Option<String>) -> String {
+    match value {
+        None => what.to_string(),
+        Some(v) if v.chars().count() > 18 => {
+            format!("{what} {}\u{2026}", v.chars().take(17).collect::<String>())
+        }
+        Some(v) => format!("{what} {v}"),
     }
 }
 

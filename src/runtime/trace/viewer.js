@@ -100,7 +100,7 @@
 
   // One sentence about event i.
   function describe(i) {
-    var e = events[i], c = e.chan;
+    var e = events[i], c = e.chan, value = e.value ? e.value : 'a value';
     function fill() {
       if (e.capacity === 0) return '';
       return ' (buffer now ' + e.buffered + (e.capacity === null ? '' : '/' + e.capacity) + ')';
@@ -123,9 +123,9 @@
           q.map(short).join(', ') + ').';
       }
       case 'Withdraw': return e.task + ' withdraws its ' + e.side + ' from ' + c + '.';
-      case 'Put': return e.task + ' puts a value into ' + c + fill() + '.';
-      case 'Get': return e.task + ' takes a value from ' + c + fill() + '.';
-      case 'Handoff': return e.to + ' takes a value from ' + c + ', put by ' + e.from + ' (a hand-off).';
+      case 'Put': return e.task + ' puts ' + value + ' into ' + c + fill() + '.';
+      case 'Get': return e.task + ' takes ' + value + ' from ' + c + fill() + '.';
+      case 'Handoff': return e.to + ' takes ' + value + ' from ' + c + ', put by ' + e.from + ' (a hand-off).';
       case 'Close':
         return e.task + ' closes ' + c + (e.gets.length ? ': the ' + e.gets.length +
           ' waiting gets will complete with None.' : '.');
