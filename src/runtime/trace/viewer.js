@@ -140,8 +140,9 @@
     var e = events[i];
     if (e.at) return (e.kind === 'Spawn' ? 'spawned at ' : 'waits at ') + e.at;
     // The parties of a channel event that were parked in it say where they waited.
+    var verb = e.kind === 'Run' ? ' resumes from its wait at ' : ' waited at ';
     return [e.from, e.to, e.task].filter(function (who) { return who && parkedAt[i][who]; })
-      .map(function (who) { return short(who) + ' waited at ' + parkedAt[i][who]; }).join(', ');
+      .map(function (who) { return short(who) + verb + parkedAt[i][who]; }).join(', ');
   }
 
   // ---- Drawing the lanes --------------------------------------------------------------------
@@ -410,7 +411,7 @@
     if (x < timeline.scrollLeft + LABEL || x > timeline.scrollLeft + timeline.clientWidth - 40) {
       timeline.scrollLeft = Math.max(x - timeline.clientWidth / 2, 0);
     }
-    if (history.replaceState) history.replaceState(null, '', '#step=' + step);
+    if (history.replaceState) history.replaceState(null, '', '#step=' + step + (axis === 'time' ? '&axis=time' : ''));
   }
   function play(on) {
     if (on && !timer) {
@@ -463,6 +464,8 @@
     'orange bar: waiting puts, amber: buffer, green: waiting gets';
   legend.appendChild(keys);
 
+  // `#step=12&axis=time` opens at step 12 on the virtual time axis.
+  if (/axis=time/.test(location.hash)) axis = document.getElementById('axis').value = 'time';
   draw();
   show(hashStep());
 })();
