@@ -325,3 +325,44 @@ fn a_channel_made_with_trace_values_shows_each_value_moved() {
         ]
     );
 }
+
+#[test]
+fn the_svg_draws_waits_ends_and_the_effects_of_a_close() {
+    let svg = traced_exchange().to_svg();
+    assert!(svg.contains("<title>waits on get from channel 'jobs'</title>"));
+    assert!(svg.contains("<title>waits on a timer</title>"));
+    assert_eq!(svg.matches(">ends</text>").count(), 3, "producer, #2, main");
+    assert!(svg.contains(">close</text>"));
+    assert!(
+        svg.contains(">None (closed)</text>"),
+        "the get the close completed"
+    );
+    // Rows follow time: the three instants (0, 0.1 s, 0.2 s) are labelled once each.
+    for t in ["0.000s", "0.100s", "0.200s"] {
+        assert_eq!(svg.matches(&format!(">{t}</text>")).count(), 1, "{t}");
+    }
+}
+
+#[test]
+fn svg_boxes_are_as_wide_as_the_names_they_hold() {
+    let ((), trace) = Runtime::builder()
+        .virtual_time(true)
+        .build()
+        .run_traced(async {
+            let long = "a task whose name is much longer than a box";
+            aiochan::go_named(long, async {}).await;
+        });
+    let svg = trace.to_svg();
+    let width_of_box = |name: &str| -> f64 {
+        let text = svg
+            .find(&format!(">{name}</text>"))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        let rect = svg[..text].rfind("<rect ").unwrap();
+        let w = &svg[rect..text];
+        let w = &w[w.find("width=\"").unwrap() + 7..];
+        w[..w.find('"').unwrap()].parse().unwrap()
+    };
+    let long = width_of_box("task 'a task whose name is much longer than a box'");
+    assert!(long > 7.0 * 50.0, "{long}");
+    assert!(width_of_box("main") < long / 2.0);
+}
