@@ -40,7 +40,7 @@ pub use chan::{
 pub use chan::{select_blocking, select_then, RemoteOp, RemoteSelected, SelectBlockingError};
 #[cfg(feature = "stream")]
 pub use chan::{ChanSink, ChanStream, Closed};
-pub use runtime::trace::{Event, Trace, TraceEvent};
+pub use runtime::trace::{ChanSnapshot, Event, Side, TaskEnd, Trace, TraceEvent, WaitKind};
 pub use runtime::{
     go, go_named, nop, now, random_below, random_u64, run, run_in_thread, seed, sleep, sleep_until,
     spawn_blocking, Async, Blocking, Builder, Handle, JoinHandle, LoopEnded, LoopThread, Nop,

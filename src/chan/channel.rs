@@ -16,7 +16,7 @@ use super::buffer::{AnyBuffer, Buffer};
 use super::handler::{Party, Wakes, Who};
 use super::stats::{ChanState, ChanStats};
 use crate::runtime::core::Core;
-use crate::runtime::trace::{self, Event};
+use crate::runtime::trace::{self, ChanSnapshot, Event, Side};
 use crate::runtime::waker::Waiter;
 use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
@@ -130,6 +130,8 @@ pub(crate) struct State<T> {
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
     /// report (see `Chan::register_channel`); the loop clears it when it ends.
     pub(crate) registered: bool,
+    /// How traces show a value, set by `Chan::trace_values`; `None`: traces count values only.
+    pub(crate) show: Option<fn(&T) -> String>,
 }
 
 impl<T: 'static> State<T> {
@@ -158,6 +160,7 @@ impl<T: 'static> State<T> {
             delivered_immediate: 0,
             joiners: Slab::new(),
             registered: false,
+            show: None,
         }
     }
 
@@ -263,13 +266,21 @@ impl<T: 'static> State<T> {
     /// Puts `value`, on behalf of `who`.
     pub(crate) fn put(&mut self, value: T, who: Who<'_, bool>, wakes: &mut Wakes) -> PutOutcome<T> {
         if self.closed {
-            return PutOutcome::Closed(value);
-        }
-        if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
-            let discarded = buffer.add(value);
-            self.trace(|core, chan| Event::Put {
+            self.trace(|core, chan, after| Event::Refused {
                 task: core.current_label(),
                 chan,
+                after,
+            });
+            return PutOutcome::Closed(value);
+        }
+        let shown = self.shown(&value);
+        if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
+            let discarded = buffer.add(value);
+            self.trace(|core, chan, after| Event::Put {
+                task: core.current_label(),
+                chan,
+                value: shown,
+                after,
             });
             self.feed_takers(wakes);
             return match discarded {
@@ -279,7 +290,7 @@ impl<T: 'static> State<T> {
         }
         if let Some(key) = self.next_taker() {
             self.delivered_queued += 1;
-            self.trace_handoff(None, Some(key));
+            self.trace_handoff(None, Some(key), shown);
             self.complete_take(key, Some(value), wakes);
             return PutOutcome::Accepted;
         }
@@ -292,7 +303,7 @@ impl<T: 'static> State<T> {
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
         if let Some(value) = self.returned.pop_front() {
-            self.trace_get(None);
+            self.trace_get(None, self.shown(&value));
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
@@ -303,20 +314,25 @@ impl<T: 'static> State<T> {
             .and_then(|b| b.remove())
         {
             self.delivered_buffered += 1;
-            self.trace_get(None);
+            self.trace_get(None, self.shown(&value));
             self.refill_from_putters(wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
         if let Some(key) = self.next_putter() {
             self.delivered_immediate += 1;
-            self.trace_handoff(Some(key), None);
             let value = self.putters[key].value.take();
+            self.trace_handoff(Some(key), None, value.as_ref().and_then(|v| self.shown(v)));
             self.complete_put(key, true, wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(value);
         }
         if self.closed {
+            self.trace(|core, chan, after| Event::ClosedGet {
+                task: core.current_label(),
+                chan,
+                after,
+            });
             return TakeOutcome::Done(None);
         }
         match who.park() {
@@ -332,12 +348,18 @@ impl<T: 'static> State<T> {
             return;
         }
         self.closed = true;
-        self.trace(|core, chan| Event::Close {
+        self.trace(|core, chan, after| Event::Close {
             task: core.current_label(),
             chan,
+            after,
         });
         // A get waits only while the buffer is empty and no put waits, so each gets `None`.
         while let Some(key) = self.next_taker() {
+            self.trace(|core, chan, after| Event::ClosedGet {
+                task: slot_label(core, &self.takers[key].slot),
+                chan,
+                after,
+            });
             self.complete_take(key, None, wakes);
         }
         if let Some(buffer) = &mut self.buffer {
@@ -438,7 +460,7 @@ impl<T: 'static> State<T> {
             let Some(key) = self.next_taker() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
             self.delivered_queued += 1;
-            self.trace_get(Some(key));
+            self.trace_get(Some(key), value.as_ref().and_then(|v| self.shown(v)));
             self.complete_take(key, value, wakes);
         }
     }
@@ -451,7 +473,7 @@ impl<T: 'static> State<T> {
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
             let Some(key) = self.next_putter() else { break };
-            self.trace_put(key);
+            let shown = self.putters[key].value.as_ref().and_then(|v| self.shown(v));
             if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
             {
                 // Only a buffer of one's own may be full at times and discard: rare enough for
@@ -460,6 +482,7 @@ impl<T: 'static> State<T> {
                     wakes.drop_later(discarded);
                 }
             }
+            self.trace_put(key, shown);
             self.complete_put(key, true, wakes);
         }
     }
@@ -584,6 +607,7 @@ impl<T: 'static> State<T> {
             queued: true,
         });
         self.puts.push_back(key);
+        self.trace_queue(true, Side::Put, &self.putters[key].slot);
         key
     }
 
@@ -617,6 +641,7 @@ impl<T: 'static> State<T> {
             queued: true,
         });
         self.takes.push_back(key);
+        self.trace_queue(true, Side::Get, &self.takers[key].slot);
         key
     }
 
@@ -774,6 +799,9 @@ impl<T: 'static> State<T> {
     /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
     /// promise (its value was delivered) and returns nothing.
     pub(crate) fn cancel_put(&mut self, key: usize, wakes: &mut Wakes) -> Option<T> {
+        if trace::is_on() && self.putters[key].queued {
+            self.trace_queue(false, Side::Put, &self.putters[key].slot);
+        }
         let op = &mut self.putters[key];
         let value = op.value.take();
         match op.slot {
@@ -790,6 +818,9 @@ impl<T: 'static> State<T> {
     /// The owner of a parked get gives it up. A value already committed to it goes back to the head
     /// of the channel: to the oldest waiting get, or ahead of the buffer. No value is lost.
     pub(crate) fn cancel_take(&mut self, key: usize, wakes: &mut Wakes) {
+        if trace::is_on() && self.takers[key].queued {
+            self.trace_queue(false, Side::Get, &self.takers[key].slot);
+        }
         let op = &mut self.takers[key];
         match op.slot {
             Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
@@ -864,18 +895,86 @@ impl<T: 'static> State<T> {
 }
 
 impl<T: 'static> State<T> {
-    /// Records a trace event about this channel, if the loop traces.
+    /// How a trace shows `value`: only for a channel made with `Chan::trace_values`, while the
+    /// loop traces.
     #[inline]
-    fn trace(&self, event: impl FnOnce(&Core, String) -> Event) {
+    fn shown(&self, value: &T) -> Option<String> {
+        self.show
+            .and_then(|show| trace::is_on().then(|| show(value)))
+    }
+
+    /// Records a trace event about this channel, with its state after the event, if the loop
+    /// traces.
+    #[inline]
+    fn trace(&self, event: impl FnOnce(&Core, String, ChanSnapshot) -> Event) {
         if trace::is_on() {
-            runtime::record(|core| event(core, self.label()));
+            runtime::record(|core| event(core, self.label(), self.snapshot(core)));
         }
+    }
+
+    /// The buffer and the active waiting operations, for a trace.
+    fn snapshot(&self, core: &Core) -> ChanSnapshot {
+        let waiting = |keys: &VecDeque<usize>, slot: &dyn Fn(usize) -> Option<String>| {
+            keys.iter().filter_map(|&k| slot(k)).collect()
+        };
+        ChanSnapshot {
+            buffered: self.returned.len() + self.buffer.as_ref().map_or(0, |b| b.len()),
+            capacity: match &self.buffer {
+                None => Some(0),
+                Some(b) => b.capacity(),
+            },
+            puts: waiting(&self.puts, &|k| {
+                let slot = &self.putters[k].slot;
+                is_active(slot).then(|| slot_label(core, slot))
+            }),
+            gets: waiting(&self.takes, &|k| {
+                let slot = &self.takers[k].slot;
+                is_active(slot).then(|| slot_label(core, slot))
+            }),
+            closed: self.closed,
+        }
+    }
+
+    /// The operation parked as `slot` joined (`enqueue`) or left the queue of `side`.
+    fn trace_queue<R>(&self, enqueue: bool, side: Side, slot: &Slot<R>) {
+        self.trace(|core, chan, after| {
+            let task = match slot {
+                // A select that committed elsewhere no longer knows its task: the withdrawal
+                // runs in the task's own poll.
+                Slot::Parked(Party::Select { .. }) if !enqueue => core.current_label(),
+                _ => slot_label(core, slot),
+            };
+            if enqueue {
+                Event::Enqueue {
+                    task,
+                    chan,
+                    side,
+                    after,
+                }
+            } else {
+                // Recorded just before the entry goes: the snapshot is of the queue without it.
+                let mut after = after;
+                let queue = match side {
+                    Side::Put => &mut after.puts,
+                    Side::Get => &mut after.gets,
+                };
+                if let Some(i) = queue.iter().position(|t| *t == task) {
+                    queue.remove(i);
+                }
+                Event::Withdraw {
+                    task,
+                    chan,
+                    side,
+                    after,
+                }
+            }
+        });
     }
 
     /// A value moved from the putter (the parked put `putter`, or the running task) to the getter
     /// (the parked get `taker`, or the running task).
-    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>) {
-        self.trace(|core, chan| Event::Handoff {
+    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>, value: Option<String>) {
+        self.trace(|core, chan, after| Event::Handoff {
             chan,
             from: putter.map_or_else(
                 || core.current_label(),
@@ -885,25 +984,31 @@ impl<T: 'static> State<T> {
                 || core.current_label(),
                 |k| slot_label(core, &self.takers[k].slot),
             ),
+            value,
+            after,
         });
     }
 
     /// A value left the buffer for the parked get `taker`, or the running task.
-    fn trace_get(&self, taker: Option<usize>) {
-        self.trace(|core, chan| Event::Get {
+    fn trace_get(&self, taker: Option<usize>, value: Option<String>) {
+        self.trace(|core, chan, after| Event::Get {
             task: taker.map_or_else(
                 || core.current_label(),
                 |k| slot_label(core, &self.takers[k].slot),
             ),
             chan,
+            value,
+            after,
         });
     }
 
     /// The value of the parked put `putter` entered the buffer.
-    fn trace_put(&self, putter: usize) {
-        self.trace(|core, chan| Event::Put {
+    fn trace_put(&self, putter: usize, value: Option<String>) {
+        self.trace(|core, chan, after| Event::Put {
             task: slot_label(core, &self.putters[putter].slot),
             chan,
+            value,
+            after,
         });
     }
 }

@@ -246,6 +246,31 @@ impl<T: 'static> Chan<T> {
         self
     }
 
+    /// Shows this channel's values in traces (with `Debug`): a [`Trace`](crate::Trace) then says
+    /// which value each put, get and hand-off moved (`task 'c1' takes "product 3" from channel
+    /// 'products'`) instead of counting them. Costs nothing unless the run is traced.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan, Runtime};
+    ///
+    /// let ((), trace) = Runtime::builder().virtual_time(true).build().run_traced(async {
+    ///     let c = Chan::new().named("c").trace_values();
+    ///     let getter = c.clone();
+    ///     let task = go(async move { getter.get().await });
+    ///     c.put("hello").await;
+    ///     task.await;
+    /// });
+    /// assert!(trace.to_text().contains(r#"main -> channel 'c' -> task #1: "hello""#));
+    /// ```
+    #[must_use]
+    pub fn trace_values(self) -> Chan<T>
+    where
+        T: std::fmt::Debug,
+    {
+        self.state.borrow_mut().show = Some(|value: &T| format!("{value:?}"));
+        self
+    }
+
     /// The name given with [`named`](Chan::named).
     pub fn name(&self) -> Option<Rc<str>> {
         self.state.borrow().name.clone()
