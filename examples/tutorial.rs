@@ -160,7 +160,176 @@ const PROGRAMS: &[cli::Entry<Program>] = &[
         "with a default, select gives up what cannot complete at once",
         selecting::default,
     ),
+    (
+        "time-1-deadline",
+        "one deadline for a whole conversation: a timeout channel",
+        time::deadline,
+    ),
+    (
+        "time-2-silence",
+        "a fresh sleep arm each round limits the silence",
+        time::silence,
+    ),
+    (
+        "time-3-ticks",
+        "tick_tock: late ticks come one per get, none skipped",
+        time::ticks,
+    ),
+    (
+        "time-4-steady-pace",
+        "sleep drifts, sleep_until keeps a steady pace",
+        time::steady_pace,
+    ),
+    (
+        "operators-1-pipeline",
+        "filter, map and take over an endless range",
+        operators::pipeline,
+    ),
+    (
+        "operators-2-shared-output",
+        "two sources feed one channel that stays open",
+        operators::shared_output,
+    ),
+    (
+        "operators-3-folding",
+        "fold, reduce, scan and into_collection",
+        operators::folding,
+    ),
+    (
+        "operators-4-shaping",
+        "skip, take_while, distinct, group and group_by",
+        operators::shaping,
+    ),
+    (
+        "operators-5-async-pipe",
+        "eight 100 ms lookups, four at once, in order",
+        operators::async_pipe,
+    ),
+    (
+        "combinations-1-merge-zip",
+        "merge as values come, zip in lockstep",
+        combinations::merge_zip,
+    ),
+    (
+        "combinations-2-combine-latest",
+        "a dashboard of the latest of each input",
+        combinations::combine_latest_dashboard,
+    ),
+    (
+        "combinations-3-dup-pub",
+        "every value to every tap; values by topic",
+        combinations::dup_pub,
+    ),
+    (
+        "combinations-4-distribute",
+        "each value to one of three workers' inboxes",
+        combinations::distribute,
+    ),
+    (
+        "combinations-5-mix",
+        "a mix with a paused input",
+        combinations::mix,
+    ),
+    (
+        "parallelism-1-spawn-blocking",
+        "a blocking call on a thread while the loop runs",
+        parallelism::spawn_blocking_call,
+    ),
+    (
+        "parallelism-2-parallel-pipe",
+        "number crunching on four threads, results in order",
+        parallelism::parallel_pipe,
+    ),
+    (
+        "parallelism-3-threads-feed-the-loop",
+        "threads put into a loop channel with back-pressure",
+        parallelism::threads_feed_the_loop,
+    ),
+    (
+        "parallelism-4-handle",
+        "a plain thread runs a future on the loop",
+        parallelism::handle,
+    ),
+    (
+        "normal-code-1-run",
+        "a loop inside an ordinary function, and one in the background",
+        normal_code::run_and_run_in_thread,
+    ),
+    (
+        "normal-code-2-values-in",
+        "a plain thread feeds the loop; closing when it is done",
+        normal_code::values_in,
+    ),
+    (
+        "normal-code-3-values-out",
+        "a loop channel as a blocking iterator on a plain thread",
+        normal_code::values_out,
+    ),
+    (
+        "normal-code-4-mutex",
+        "a lock kept across an await: one fetch for three lookups",
+        normal_code::mutex,
+    ),
+    (
+        "testing-1-retries",
+        "exponential back-off, timed to the millisecond",
+        testing::retries,
+    ),
+    (
+        "testing-2-seeds",
+        "the same seed makes the same choice",
+        testing::seeds,
+    ),
+    (
+        "testing-3-explore",
+        "exploring schedules finds an overbooked seat",
+        testing::explore,
+    ),
+    (
+        "testing-4-deadlock-report",
+        "a deadlock ends the run with a report of who waits on what",
+        testing::deadlock_report,
+    ),
+    (
+        "testing-5-task-panic",
+        "a task's panic ends the run, naming the task",
+        testing::task_panic,
+    ),
+    (
+        "testing-6-kubernetes",
+        "Kubernetes #10182: a lock and a channel deadlock, and the fix",
+        testing::kubernetes,
+    ),
 ];
+
+/// Chapter 6: time.
+#[path = "tutorial/time.rs"]
+mod time;
+
+/// Chapter 7: functional operators.
+#[path = "tutorial/operators.rs"]
+mod operators;
+
+/// Chapter 8: combining channels.
+#[path = "tutorial/combinations.rs"]
+mod combinations;
+
+/// Chapter 9: parallelism.
+#[path = "tutorial/parallelism.rs"]
+mod parallelism;
+
+/// Chapter 10: back to normal code.
+#[path = "tutorial/normal_code.rs"]
+mod normal_code;
+
+/// Chapter 11: testing.
+#[path = "tutorial/testing.rs"]
+mod testing;
+
+/// Milliseconds from `start` to now, on the loop's clock.
+fn ms_since(start: std::time::Instant) -> u128 {
+    (aiochan::now() - start).as_millis()
+}
 
 /// "Coroutines and event loops": tasks, `go`, `nop` and the loop's ordering.
 mod coroutines {
