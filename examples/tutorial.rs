@@ -1,4 +1,6 @@
-//! The programs of aiochan's tutorial, ported to Rust, one per code cell.
+//! The programs of aiochan's tutorial, ported to Rust, one per code cell; then programs for
+//! chapters 6 to 11 of the crate's own tutorial (`aiochan::tutorial`), one per example, in
+//! `examples/tutorial/`.
 //!
 //! ```text
 //! cargo run --example tutorial -- --list                   # the ids, each with a line about it
@@ -11,7 +13,8 @@
 //! (a page that steps through the run event by event), `.svg` or `.mmd` (a Mermaid diagram).
 //!
 //! Under virtual time the loop's ordering rules alone decide the interleaving, so every program
-//! prints exactly what the tutorial prints (tests/tutorial.rs checks each against a snapshot).
+//! prints exactly what the tutorial prints (tests/tutorial.rs checks each against a snapshot;
+//! the programs with threads print only what does not depend on how the threads are scheduled).
 
 use std::time::Duration;
 
