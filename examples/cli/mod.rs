@@ -60,7 +60,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Request, String> {
             trace,
         }),
         (false, []) => Err("name the one to run".to_string()),
-        (false, _) => Err(format!("one program at a time, not {}", ids.join(" "))),
+        (false, _) => Err(format!("one at a time, not {}", ids.join(" "))),
     }
 }
 
