@@ -4,6 +4,7 @@
 //! cargo run --example go_patterns -- --list                          # the ids
 //! cargo run --example go_patterns -- select-4-quit                   # one program, in real time
 //! AIOCHAN_SEED=1 cargo run --example go_patterns -- select-4-quit --virtual  # replayable
+//! cargo run --example go_patterns -- select-4-quit --virtual --trace quit.html  # watch it run
 //! ```
 //!
 //! Goroutines are `go` tasks, Go's `chan` is `Chan`, `select` is `select(..)` or `select!`, and
@@ -19,38 +20,108 @@ use std::time::{Duration, Instant};
 
 use aiochan::{go, now, random_below, select, sleep, timeout, Chan, Op, Runtime};
 
-mod picker;
+mod cli;
 
 /// A program: it runs its main future on the given runtime.
 type Program = fn(&Runtime);
 
 /// Every program, by id, in the order of the talk.
-const PROGRAMS: &[(&str, Program)] = &[
-    ("boring-1-call", boring::call),
-    ("boring-2-go-and-return", boring::go_and_return),
-    ("boring-3-listen", boring::listen),
-    ("channel-1-communicate", channel::communicate),
-    ("generator-1-returns-channel", generator::returns_channel),
-    ("generator-2-lockstep", generator::lockstep),
-    ("fan-in-1-multiplex", fan_in::multiplex),
-    ("fan-in-2-restore-sequencing", fan_in::restore_sequencing),
-    ("select-1-fan-in", selecting::fan_in),
+const PROGRAMS: &[cli::Entry<Program>] = &[
+    (
+        "boring-1-call",
+        "a boring function called: nothing concurrent yet",
+        boring::call,
+    ),
+    (
+        "boring-2-go-and-return",
+        "go starts the function, main returns at once",
+        boring::go_and_return,
+    ),
+    (
+        "boring-3-listen",
+        "main listens for two seconds while the task talks",
+        boring::listen,
+    ),
+    (
+        "channel-1-communicate",
+        "main and the task meet on a channel at every line",
+        channel::communicate,
+    ),
+    (
+        "generator-1-returns-channel",
+        "a function that starts a task and returns its channel",
+        generator::returns_channel,
+    ),
+    (
+        "generator-2-lockstep",
+        "two generators read in turn: Joe and Ann alternate",
+        generator::lockstep,
+    ),
+    (
+        "fan-in-1-multiplex",
+        "two channels merged: whoever is ready speaks first",
+        fan_in::multiplex,
+    ),
+    (
+        "fan-in-2-restore-sequencing",
+        "fan-in with a wait channel: one line of each per round",
+        fan_in::restore_sequencing,
+    ),
+    (
+        "select-1-fan-in",
+        "fan-in with one task selecting over both inputs",
+        selecting::fan_in,
+    ),
     (
         "select-2-timeout-per-message",
+        "a fresh 800 ms timer races every message",
         selecting::timeout_per_message,
     ),
     (
         "select-3-timeout-whole-conversation",
+        "one five-second deadline for the whole conversation",
         selecting::timeout_whole_conversation,
     ),
-    ("select-4-quit", selecting::quit),
-    ("select-5-quit-round-trip", selecting::quit_round_trip),
-    ("daisy-chain", daisy::chain),
-    ("search-1-sequential", search::google_1_0),
-    ("search-2-concurrent", search::google_2_0),
-    ("search-3-timeout", search::google_2_1),
-    ("search-4-first", search::first_wins),
-    ("search-5-replicas", search::google_3_0),
+    (
+        "select-4-quit",
+        "a quit channel stops the speaker",
+        selecting::quit,
+    ),
+    (
+        "select-5-quit-round-trip",
+        "quit with a goodbye, and the speaker's answer",
+        selecting::quit_round_trip,
+    ),
+    (
+        "daisy-chain",
+        "10,000 tasks in a row, each adding one to a number",
+        daisy::chain,
+    ),
+    (
+        "search-1-sequential",
+        "Google Search 1.0: web, image, video one after another",
+        search::google_1_0,
+    ),
+    (
+        "search-2-concurrent",
+        "Google Search 2.0: the three searches at once",
+        search::google_2_0,
+    ),
+    (
+        "search-3-timeout",
+        "Google Search 2.1: give up on back ends slower than 80 ms",
+        search::google_2_1,
+    ),
+    (
+        "search-4-first",
+        "ask two replicas, take the first answer",
+        search::first_wins,
+    ),
+    (
+        "search-5-replicas",
+        "Google Search 3.0: replicated back ends behind a timeout",
+        search::google_3_0,
+    ),
 ];
 
 thread_local! {
@@ -615,6 +686,7 @@ mod search {
 }
 
 fn main() {
-    let (program, rt) = picker::pick("go_patterns <id>", PROGRAMS);
-    program(&rt);
+    cli::main("go_patterns", "program", PROGRAMS, |program, rt| {
+        program(rt)
+    });
 }

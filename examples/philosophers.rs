@@ -5,6 +5,7 @@
 //! AIOCHAN_SEED=1 cargo run --example philosophers -- naive --virtual  # a deadlock, replayable
 //! AIOCHAN_SEED=1 cargo run --example philosophers -- waiter --virtual
 //! cargo run --example philosophers -- ordered                         # in real time
+//! AIOCHAN_SEED=1 cargo run --example philosophers -- naive --virtual --trace naive.html  # watch
 //! ```
 //!
 //! Five philosophers sit at a round table with one fork between each pair of neighbours; each needs
@@ -38,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use aiochan::{go_named, now, random_below, sleep, Chan, Runtime};
 
-mod picker;
+mod cli;
 
 /// Who sits at the table, in order: philosopher `i` has fork `i` on the left and fork `i + 1`
 /// (modulo five) on the right.
@@ -63,10 +64,22 @@ enum Manners {
 }
 
 /// Every table, by id.
-const TABLES: &[(&str, Manners)] = &[
-    ("naive", Manners::Naive),
-    ("waiter", Manners::Waiter),
-    ("ordered", Manners::Ordered),
+const TABLES: &[cli::Entry<Manners>] = &[
+    (
+        "naive",
+        "left fork, then right fork: may deadlock",
+        Manners::Naive,
+    ),
+    (
+        "waiter",
+        "a waiter seats at most four at once",
+        Manners::Waiter,
+    ),
+    (
+        "ordered",
+        "everyone picks up the lower-numbered fork first",
+        Manners::Ordered,
+    ),
 ];
 
 /// A fork: a channel holding the one `()` while the fork lies on the table.
@@ -197,6 +210,7 @@ fn serve(rt: &Runtime, manners: Manners) {
 }
 
 fn main() {
-    let (manners, rt) = picker::pick("philosophers <naive|waiter|ordered>", TABLES);
-    serve(&rt, manners);
+    cli::main("philosophers", "table", TABLES, |manners, rt| {
+        serve(rt, manners)
+    });
 }

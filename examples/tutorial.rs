@@ -1,57 +1,338 @@
-//! The programs of aiochan's tutorial, ported to Rust, one per code cell.
+//! The programs of aiochan's tutorial, ported to Rust, one per code cell; then programs for
+//! chapters 6 to 11 of the crate's own tutorial (`aiochan::tutorial`), one per example, in
+//! `examples/tutorial/`.
 //!
 //! ```text
-//! cargo run --example tutorial -- --list                   # the ids
+//! cargo run --example tutorial -- --list                   # the ids, each with a line about it
 //! cargo run --example tutorial -- coroutines-4-go          # one program, in real time
 //! cargo run --example tutorial -- coroutines-4-go --virtual  # the same under virtual time
+//! cargo run --example tutorial -- channels-6-fan-out --virtual --trace fan.html  # watch it run
 //! ```
 //!
+//! `--trace FILE` records the run and writes it in the format the file's extension names: `.html`
+//! (a page that steps through the run event by event), `.svg` or `.mmd` (a Mermaid diagram).
+//!
 //! Under virtual time the loop's ordering rules alone decide the interleaving, so every program
-//! prints exactly what the tutorial prints (tests/tutorial.rs checks each against a snapshot).
+//! prints exactly what the tutorial prints (tests/tutorial.rs checks each against a snapshot;
+//! the programs with threads print only what does not depend on how the threads are scheduled).
 
 use std::time::Duration;
 
-use aiochan::{go, nop, select, sleep, try_select, Chan, Op, Runtime};
+use aiochan::{go, go_named, nop, select, sleep, try_select, Chan, Op, Runtime};
 
-mod picker;
+mod cli;
 
 /// A tutorial program: it starts its own loop(s) on the given runtime, as the tutorial's cells call
 /// `ac.run(main())`.
 type Program = fn(&Runtime);
 
 /// Every program, by id, in tutorial order.
-const PROGRAMS: &[(&str, Program)] = &[
-    ("coroutines-1-silly", coroutines::silly),
-    ("coroutines-2-count", coroutines::count_once),
-    ("coroutines-3-sequential", coroutines::sequential),
-    ("coroutines-4-go", coroutines::with_go),
-    ("coroutines-5-forgot-go", coroutines::forgot_go),
-    ("coroutines-6-main-returns", coroutines::main_returns),
-    ("coroutines-7-main-sleeps", coroutines::main_sleeps),
-    ("coroutines-8-no-interleaving", coroutines::no_interleaving),
-    ("coroutines-9-nop", coroutines::with_nop),
-    ("channels-1-producer-consumer", channels::producer_consumer),
-    ("channels-2-close", channels::close),
-    ("channels-3-async-for", channels::iterate),
+const PROGRAMS: &[cli::Entry<Program>] = &[
+    (
+        "coroutines-1-silly",
+        "an async function run to its result",
+        coroutines::silly,
+    ),
+    (
+        "coroutines-2-count",
+        "one counter that sleeps between counts",
+        coroutines::count_once,
+    ),
+    (
+        "coroutines-3-sequential",
+        "two counters awaited one after the other: no concurrency",
+        coroutines::sequential,
+    ),
+    (
+        "coroutines-4-go",
+        "go runs counter a while main counts b",
+        coroutines::with_go,
+    ),
+    (
+        "coroutines-5-forgot-go",
+        "an async call without go or await never runs",
+        coroutines::forgot_go,
+    ),
+    (
+        "coroutines-6-main-returns",
+        "the run ends when main returns, spawned counters unrun",
+        coroutines::main_returns,
+    ),
+    (
+        "coroutines-7-main-sleeps",
+        "while main sleeps, the spawned counters run",
+        coroutines::main_sleeps,
+    ),
+    (
+        "coroutines-8-no-interleaving",
+        "no interleaving unless await: the spawned task runs after main's turn",
+        coroutines::no_interleaving,
+    ),
+    (
+        "coroutines-9-nop",
+        "nop hands the turn to the tasks already ready",
+        coroutines::with_nop,
+    ),
+    (
+        "channels-1-producer-consumer",
+        "a producer and a consumer meet on a channel",
+        channels::producer_consumer,
+    ),
+    (
+        "channels-2-close",
+        "closing the channel sends both sides home",
+        channels::close,
+    ),
+    (
+        "channels-3-async-for",
+        "the consumer as a while-let loop over the channel",
+        channels::iterate,
+    ),
     (
         "channels-4-producer-owns-channel",
+        "the producer makes the channel and returns it",
         channels::producer_owns_channel,
     ),
-    ("channels-5-fan-in", channels::fan_in),
-    ("channels-6-fan-out", channels::fan_out),
-    ("channels-7-different-rates", channels::different_rates),
-    ("buffers-1-fixed", buffers::fixed),
-    ("buffers-2-back-pressure", buffers::back_pressure),
-    ("buffers-3-dropping", buffers::dropping),
-    ("buffers-4-sliding", buffers::sliding),
-    ("buffers-5-lock", buffers::lock),
-    ("buffers-6-semaphore", buffers::semaphore),
-    ("buffers-7-select-locks", buffers::select_locks),
-    ("select-1-first-ready", selecting::first_ready),
-    ("select-2-puts", selecting::puts),
-    ("select-3-stop-workers", selecting::stop_workers),
-    ("select-4-default", selecting::default),
+    (
+        "channels-5-fan-in",
+        "three producers, one consumer",
+        channels::fan_in,
+    ),
+    (
+        "channels-6-fan-out",
+        "three producers, three consumers, one channel",
+        channels::fan_out,
+    ),
+    (
+        "channels-7-different-rates",
+        "producers at different rates: the faster ones do more",
+        channels::different_rates,
+    ),
+    (
+        "buffers-1-fixed",
+        "a put into a buffer of one completes with nobody getting",
+        buffers::fixed,
+    ),
+    (
+        "buffers-2-back-pressure",
+        "a worker runs ahead of its consumer by at most the buffer",
+        buffers::back_pressure,
+    ),
+    (
+        "buffers-3-dropping",
+        "a full dropping buffer discards the newest value",
+        buffers::dropping,
+    ),
+    (
+        "buffers-4-sliding",
+        "a full sliding buffer discards the oldest value",
+        buffers::sliding,
+    ),
+    (
+        "buffers-5-lock",
+        "a channel holding one value as a lock: ten workers take turns",
+        buffers::lock,
+    ),
+    (
+        "buffers-6-semaphore",
+        "a channel holding two values as a semaphore",
+        buffers::semaphore,
+    ),
+    (
+        "buffers-7-select-locks",
+        "three workers select whichever of three locks is free",
+        buffers::select_locks,
+    ),
+    (
+        "select-1-first-ready",
+        "select gets from exactly one of three ready channels",
+        selecting::first_ready,
+    ),
+    (
+        "select-2-puts",
+        "select over two puts: exactly one completes",
+        selecting::puts,
+    ),
+    (
+        "select-3-stop-workers",
+        "closing one channel stops every worker, with priority",
+        selecting::stop_workers,
+    ),
+    (
+        "select-4-default",
+        "with a default, select gives up what cannot complete at once",
+        selecting::default,
+    ),
+    (
+        "time-1-deadline",
+        "one deadline for a whole conversation: a timeout channel",
+        time::deadline,
+    ),
+    (
+        "time-2-silence",
+        "a fresh sleep arm each round limits the silence",
+        time::silence,
+    ),
+    (
+        "time-3-ticks",
+        "tick_tock: late ticks come one per get, none skipped",
+        time::ticks,
+    ),
+    (
+        "time-4-steady-pace",
+        "sleep drifts, sleep_until keeps a steady pace",
+        time::steady_pace,
+    ),
+    (
+        "operators-1-pipeline",
+        "filter, map and take over an endless range",
+        operators::pipeline,
+    ),
+    (
+        "operators-2-shared-output",
+        "two sources feed one channel that stays open",
+        operators::shared_output,
+    ),
+    (
+        "operators-3-folding",
+        "fold, reduce, scan and into_collection",
+        operators::folding,
+    ),
+    (
+        "operators-4-shaping",
+        "skip, take_while, distinct, group and group_by",
+        operators::shaping,
+    ),
+    (
+        "operators-5-async-pipe",
+        "eight 100 ms lookups, four at once, in order",
+        operators::async_pipe,
+    ),
+    (
+        "combinations-1-merge-zip",
+        "merge as values come, zip in lockstep",
+        combinations::merge_zip,
+    ),
+    (
+        "combinations-2-combine-latest",
+        "a dashboard of the latest of each input",
+        combinations::combine_latest_dashboard,
+    ),
+    (
+        "combinations-3-dup-pub",
+        "every value to every tap; values by topic",
+        combinations::dup_pub,
+    ),
+    (
+        "combinations-4-distribute",
+        "each value to one of three workers' inboxes",
+        combinations::distribute,
+    ),
+    (
+        "combinations-5-mix",
+        "a mix with a paused input",
+        combinations::mix,
+    ),
+    (
+        "parallelism-1-spawn-blocking",
+        "a blocking call on a thread while the loop runs",
+        parallelism::spawn_blocking_call,
+    ),
+    (
+        "parallelism-2-parallel-pipe",
+        "number crunching on four threads, results in order",
+        parallelism::parallel_pipe,
+    ),
+    (
+        "parallelism-3-threads-feed-the-loop",
+        "threads put into a loop channel with back-pressure",
+        parallelism::threads_feed_the_loop,
+    ),
+    (
+        "parallelism-4-handle",
+        "a plain thread runs a future on the loop",
+        parallelism::handle,
+    ),
+    (
+        "normal-code-1-run",
+        "a loop inside an ordinary function, and one in the background",
+        normal_code::run_and_run_in_thread,
+    ),
+    (
+        "normal-code-2-values-in",
+        "a plain thread feeds the loop; closing when it is done",
+        normal_code::values_in,
+    ),
+    (
+        "normal-code-3-values-out",
+        "a loop channel as a blocking iterator on a plain thread",
+        normal_code::values_out,
+    ),
+    (
+        "normal-code-4-mutex",
+        "a lock kept across an await: one fetch for three lookups",
+        normal_code::mutex,
+    ),
+    (
+        "testing-1-retries",
+        "exponential back-off, timed to the millisecond",
+        testing::retries,
+    ),
+    (
+        "testing-2-seeds",
+        "the same seed makes the same choice",
+        testing::seeds,
+    ),
+    (
+        "testing-3-explore",
+        "exploring schedules finds an overbooked seat",
+        testing::explore,
+    ),
+    (
+        "testing-4-deadlock-report",
+        "a deadlock ends the run with a report of who waits on what",
+        testing::deadlock_report,
+    ),
+    (
+        "testing-5-task-panic",
+        "a task's panic ends the run, naming the task",
+        testing::task_panic,
+    ),
+    (
+        "testing-6-kubernetes",
+        "Kubernetes #10182: a lock and a channel deadlock, and the fix",
+        testing::kubernetes,
+    ),
 ];
+
+/// Chapter 6: time.
+#[path = "tutorial/time.rs"]
+mod time;
+
+/// Chapter 7: functional operators.
+#[path = "tutorial/operators.rs"]
+mod operators;
+
+/// Chapter 8: combining channels.
+#[path = "tutorial/combinations.rs"]
+mod combinations;
+
+/// Chapter 9: parallelism.
+#[path = "tutorial/parallelism.rs"]
+mod parallelism;
+
+/// Chapter 10: back to normal code.
+#[path = "tutorial/normal_code.rs"]
+mod normal_code;
+
+/// Chapter 11: testing.
+#[path = "tutorial/testing.rs"]
+mod testing;
+
+/// Milliseconds from `start` to now, on the loop's clock.
+fn ms_since(start: std::time::Instant) -> u128 {
+    (aiochan::now() - start).as_millis()
+}
 
 /// "Coroutines and event loops": tasks, `go`, `nop` and the loop's ordering.
 mod coroutines {
@@ -238,6 +519,17 @@ mod channels {
         });
     }
 
+    /// Starts a producer task named `tag` that produces every `interval` (the names show in
+    /// `--trace`).
+    fn spawn_producer(c: &Chan<String>, tag: String, interval: Duration) {
+        go_named(tag.clone(), tagged_producer(c.clone(), tag, interval));
+    }
+
+    /// Starts a consumer task named `tag`.
+    fn spawn_consumer(c: &Chan<String>, tag: String) {
+        go_named(tag.clone(), tagged_consumer(c.clone(), tag));
+    }
+
     /// A producer tagged `tag` that produces every `interval`.
     async fn tagged_producer(c: Chan<String>, tag: String, interval: Duration) {
         let mut i = 0;
@@ -262,13 +554,9 @@ mod channels {
     /// Three producers, one consumer.
     pub fn fan_in(rt: &Runtime) {
         rt.run(async {
-            let c = Chan::new();
+            let c = Chan::new().named("products");
             for i in 0..3 {
-                go(tagged_producer(
-                    c.clone(),
-                    format!("p{i}"),
-                    Duration::from_millis(100),
-                ));
+                spawn_producer(&c, format!("p{i}"), Duration::from_millis(100));
             }
             go(consumer(c.clone()));
             sleep(Duration::from_millis(600)).await;
@@ -281,16 +569,12 @@ mod channels {
     /// Three producers, three consumers: the work divides itself evenly.
     pub fn fan_out(rt: &Runtime) {
         rt.run(async {
-            let c = Chan::new();
+            let c = Chan::new().named("products");
             for i in 0..3 {
-                go(tagged_producer(
-                    c.clone(),
-                    format!("p{i}"),
-                    Duration::from_millis(100),
-                ));
+                spawn_producer(&c, format!("p{i}"), Duration::from_millis(100));
             }
             for i in 0..3 {
-                go(tagged_consumer(c.clone(), format!("c{i}")));
+                spawn_consumer(&c, format!("c{i}"));
             }
             sleep(Duration::from_millis(600)).await;
             println!("It is late, let us call it a day.");
@@ -302,13 +586,13 @@ mod channels {
     /// Producers at different rates: more of the work comes from the faster ones.
     pub fn different_rates(rt: &Runtime) {
         rt.run(async {
-            let c = Chan::new();
+            let c = Chan::new().named("products");
             for i in 0..3u32 {
                 let interval = Duration::from_millis(100) * (i + 1);
-                go(tagged_producer(c.clone(), format!("p{i}"), interval));
+                spawn_producer(&c, format!("p{i}"), interval);
             }
             for i in 0..3 {
-                go(tagged_consumer(c.clone(), format!("c{i}")));
+                spawn_consumer(&c, format!("c{i}"));
             }
             sleep(Duration::from_secs(1)).await;
             println!("It is late, let us call it a day.");
@@ -328,7 +612,8 @@ mod selecting {
     }
 
     /// Three channels hold values; select gets from exactly one of them, chosen at random (the seed
-    /// fixes which: try `AIOCHAN_SEED=1` and `AIOCHAN_SEED=2`). The others keep all their values.
+    /// fixes which: `AIOCHAN_SEED=1` picks c2, `AIOCHAN_SEED=3` c1, `AIOCHAN_SEED=6` c3). The others
+    /// keep all their values.
     pub fn first_ready(rt: &Runtime) {
         let chan = |name: &str, values: [&str; 3]| {
             Chan::new()
@@ -539,6 +824,5 @@ mod buffers {
 }
 
 fn main() {
-    let (program, rt) = picker::pick("tutorial <id>", PROGRAMS);
-    program(&rt);
+    cli::main("tutorial", "program", PROGRAMS, |program, rt| program(rt));
 }

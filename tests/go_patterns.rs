@@ -4,7 +4,7 @@
 use std::process::Command;
 
 mod common;
-use common::example_binary;
+use common::{check_command_line, example_binary, example_ids};
 
 /// Runs example `name` with `args` under `seed`; its standard output.
 fn run_seeded(name: &str, args: &[&str], seed: u64) -> String {
@@ -21,14 +21,6 @@ fn run_seeded(name: &str, args: &[&str], seed: u64) -> String {
     String::from_utf8(output.stdout).expect("the example prints UTF-8")
 }
 
-/// The ids `--list` prints.
-fn ids(name: &str) -> Vec<String> {
-    run_seeded(name, &["--list"], 1)
-        .lines()
-        .map(String::from)
-        .collect()
-}
-
 #[test]
 fn the_lists_of_programs() {
     insta::assert_snapshot!("programs", run_seeded("go_patterns", &["--list"], 1));
@@ -37,7 +29,7 @@ fn the_lists_of_programs() {
 
 #[test]
 fn every_pattern_prints_its_snapshot_under_virtual_time() {
-    for id in ids("go_patterns") {
+    for id in example_ids("go_patterns") {
         insta::assert_snapshot!(
             id.as_str(),
             run_seeded("go_patterns", &[&id, "--virtual"], 1)
@@ -47,7 +39,7 @@ fn every_pattern_prints_its_snapshot_under_virtual_time() {
 
 #[test]
 fn every_table_prints_its_snapshot_under_virtual_time() {
-    for id in ids("philosophers") {
+    for id in example_ids("philosophers") {
         let name = format!("philosophers-{id}");
         insta::assert_snapshot!(name, run_seeded("philosophers", &[&id, "--virtual"], 1));
     }
@@ -73,11 +65,11 @@ fn the_naive_table_deadlocks_under_seed_1_and_the_others_do_not() {
 
 #[test]
 fn every_program_prints_the_same_twice_under_one_seed() {
-    let programs = ids("go_patterns")
+    let programs = example_ids("go_patterns")
         .into_iter()
         .map(|id| ("go_patterns", id))
         .chain(
-            ids("philosophers")
+            example_ids("philosophers")
                 .into_iter()
                 .map(|id| ("philosophers", id)),
         );
@@ -115,4 +107,10 @@ fn an_unknown_program_is_refused() {
         assert_eq!(output.status.code(), Some(2), "{name}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("--list"));
     }
+}
+
+#[test]
+fn the_command_lines_list_help_refuse_and_trace() {
+    check_command_line("go_patterns", "select-4-quit");
+    check_command_line("philosophers", "waiter");
 }

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 mod common;
-use common::example_binary;
+use common::{check_command_line, example_binary, example_ids};
 
 /// Runs the tutorial with `args` under seed 1 (the seeded programs depend on it).
 fn tutorial(args: &[&str]) -> String {
@@ -32,8 +32,8 @@ fn the_list_of_programs() {
 
 #[test]
 fn every_program_prints_the_tutorial_text_under_virtual_time() {
-    for id in tutorial(&["--list"]).lines() {
-        insta::assert_snapshot!(id, tutorial(&[id, "--virtual"]));
+    for id in example_ids("tutorial") {
+        insta::assert_snapshot!(id.as_str(), tutorial(&[&id, "--virtual"]));
     }
 }
 
@@ -63,4 +63,20 @@ fn an_unknown_program_is_refused() {
         .expect("the tutorial example runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--list"));
+}
+
+#[test]
+fn the_seeds_the_first_ready_program_suggests_pick_the_channels_it_names() {
+    for (seed, chan) in [(1, "c2"), (3, "c1"), (6, "c3")] {
+        let out = tutorial_seeded(&["select-1-first-ready", "--virtual"], seed);
+        assert!(
+            out.contains(&format!("the result is from {chan}\n")),
+            "seed {seed}: {out}"
+        );
+    }
+}
+
+#[test]
+fn the_command_line_lists_helps_refuses_and_traces() {
+    check_command_line("tutorial", "channels-6-fan-out");
 }

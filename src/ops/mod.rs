@@ -19,17 +19,21 @@
 //! executor with no loop running, through the spawner installed with
 //! [`use_spawner`](crate::use_spawner). With neither, they panic, naming the operator called.
 //!
+//! Every operator, by the file that holds it (the links check the names when the docs build):
+//!
 //! | file | operators |
 //! |---|---|
-//! | `transform` | `map`, `filter`, `take`, `drop`, `take_while`, `drop_while`, `distinct`, `group`, `group_by`, `split`, `async_apply` |
-//! | `fold` | `reduce`, `scan`, `collect`, `into` |
-//! | `flow` | `pipe`, `onto_chan`, `to_chan`, `async_pipe`, `async_pipe_unordered` |
-//! | `combine` | `merge`, `zip_chans`, `combine_latest` |
-//! | `dup` | `Dup` (core.async's `mult`): `tap`, `untap`, `untap_all` |
-//! | `pubsub` | `Pub`: `sub`, `unsub`, `unsub_all` |
-//! | `distribute` | `distribute` |
-//! | `mix` | `Mix` (core.async's `mix`): `admix`, `unmix`, `unmix_all`, `toggle`, solo mode |
-//! | `parallel` | `parallel_pipe`, `parallel_pipe_unordered`, `parallel_pipe_flat`: a function on OS threads |
+//! | `transform` | [`map`](Chan::map), [`filter`](Chan::filter), [`flat_map`](Chan::flat_map), [`take`](Chan::take), [`skip`](Chan::skip), [`take_while`](Chan::take_while), [`skip_while`](Chan::skip_while), [`distinct`](Chan::distinct), [`group`](Chan::group), [`group_by`](Chan::group_by), [`split`](Chan::split), [`async_apply`](Chan::async_apply) |
+//! | `fold` | [`fold`](Chan::fold), [`try_fold`](Chan::try_fold), [`reduce`](Chan::reduce), [`scan`](Chan::scan), [`scan_first`](Chan::scan_first), [`collect`](Chan::collect), [`collect_n`](Chan::collect_n), [`into_collection`](Chan::into_collection) |
+//! | `flow` | [`pipe`](Chan::pipe), [`onto_chan`], [`to_chan`], [`async_pipe`](Chan::async_pipe), [`async_pipe_unordered`](Chan::async_pipe_unordered) |
+//! | `combine` | [`merge`], [`zip_chans`], [`combine_latest`] |
+//! | `dup` | [`dup`](Chan::dup) makes a [`Dup`] (core.async's `mult`): [`tap`](Dup::tap), [`untap`](Dup::untap), [`untap_all`](Dup::untap_all), [`taps`](Dup::taps), [`source`](Dup::source), [`close`](Dup::close) |
+//! | `pubsub` | [`publish`](Chan::publish) and [`publish_buffered`](Chan::publish_buffered) make a [`Pub`]: [`sub`](Pub::sub), [`unsub`](Pub::unsub), [`unsub_all`](Pub::unsub_all), [`topics`](Pub::topics), [`subs`](Pub::subs), [`source`](Pub::source), [`close`](Pub::close) |
+//! | `distribute` | [`distribute`](Chan::distribute) |
+//! | `mix` | [`Mix`] (core.async's `mix`): [`new`](Mix::new), [`admix`](Mix::admix), [`unmix`](Mix::unmix), [`unmix_all`](Mix::unmix_all), [`toggle`](Mix::toggle), [`state`](Mix::state), [`inputs`](Mix::inputs), [`out`](Mix::out), [`solo_mode`](Mix::solo_mode), with [`MixState`] and [`SoloMode`] |
+//! | `parallel` | [`parallel_pipe`](Chan::parallel_pipe), [`parallel_pipe_unordered`](Chan::parallel_pipe_unordered), [`parallel_pipe_flat`](Chan::parallel_pipe_flat), [`parallel_pipe_with`](Chan::parallel_pipe_with), [`parallel_pipe_flat_with`](Chan::parallel_pipe_flat_with), [`parallel_pipe_try`](Chan::parallel_pipe_try) (failures to an error channel as [`PipeError`]s, each with its item's [`index`](PipeError::index)): a function on OS threads, configured by [`Parallel`] |
+//!
+//! Chapters 7 and 8 of the [tutorial](crate::tutorial) introduce them with examples.
 #![forbid(unsafe_code)]
 
 use crate::Chan;

@@ -62,6 +62,10 @@
 //! assert_eq!(results, (53, 99)); // neither task computed 33
 //! ```
 //!
+//! (Each task gets its own `shared.clone()`, a second handle to the same cell, because a task
+//! must own what it uses: [chapter 2](super::ch02_event_loop#what-a-task-may-hold-static-and-clone-then-async-move)
+//! explains why.)
+//!
 //! Neither task is wrong by itself; they step on each other. In a threaded program the
 //! interleaving would also change from run to run. The classic cure is locks, "do not touch until
 //! I am done" labels on shared data, and locks have their own trap: you lock A and wait for B while

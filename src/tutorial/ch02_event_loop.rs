@@ -76,6 +76,62 @@
 //! happens at all: the future is built and dropped. The compiler warns you ("futures do nothing
 //! unless you `.await` or poll them"); take that warning seriously.
 //!
+//! # What a task may hold: `'static`, and clone-then-`async move`
+//!
+//! `go` needs a future that is `'static`: one that *owns* everything it uses, and borrows nothing
+//! from the code that spawned it. The reason is the one that makes `go` useful: the task runs on
+//! by itself, after `go` has returned and possibly after the spawning function has returned too,
+//! so a borrow of that function's local variables could outlive them. (It need not be `Send`: the
+//! task never leaves the loop's thread, which is why an `Rc` is fine.)
+//!
+//! That is why the counters above take a `&'static str` (a string literal lives as long as the
+//! program) and a `Log` by value, and why every `go` gets `log.clone()`: cloning an `Rc` gives a
+//! second handle to the same log, which the task can own. An `async` block borrows what it
+//! uses, so this first attempt does not compile:
+//!
+//! ```compile_fail,E0373
+//! use std::{cell::RefCell, rc::Rc};
+//! use aiochan::go;
+//!
+//! aiochan::run(async {
+//!     let log = Rc::new(RefCell::new(Vec::new()));
+//!     go(async { log.borrow_mut().push("do work") });
+//!     log.borrow_mut().push("main's work");
+//! });
+//! ```
+//!
+//! ```text
+//! error[E0373]: async block may outlive the current function, but it borrows `log`, which is
+//!               owned by the current function
+//! help: to force the async block to take ownership of `log` (and any other referenced
+//!       variables), use the `move` keyword
+//! ```
+//!
+//! `async move` makes the block take ownership of what it uses, as the help says. But it moves
+//! `log` itself into the task, and the next line, which still wants `log`, fails with
+//! ``error[E0382]: borrow of moved value: `log` ``. The pattern that works is: clone first, then
+//! move the clone:
+//!
+//! ```
+//! use std::{cell::RefCell, rc::Rc};
+//! use aiochan::go;
+//!
+//! let log = aiochan::run(async {
+//!     let log = Rc::new(RefCell::new(Vec::new()));
+//!     let l = log.clone(); // a handle for the task
+//!     go(async move { l.borrow_mut().push("do work") }); // `l` moves in; `log` stays here
+//!     log.borrow_mut().push("main's work");
+//!     aiochan::nop().await; // let the task run
+//!     log.take()
+//! });
+//! assert_eq!(log, ["main's work", "do work"]);
+//! ```
+//!
+//! Channels work the same way: a [`Chan`](crate::Chan) is a handle, so give each task its own
+//! clone (`let out = c.clone(); go(async move { out.put(1).await })`). When the task is an
+//! `async fn` call instead of a block, pass the clone as an argument, as in
+//! `go(count("a", log.clone()))`: the future owns its arguments.
+//!
 //! # The run ends with its main future
 //!
 //! `run` returns as soon as the future you gave it (the *main* future) has completed. Tasks that

@@ -49,6 +49,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- time-1-deadline --virtual`.
+//!
 //! The type parameter of `timeout` is the type of values the channel would carry; it never
 //! carries any, so pick whatever fits the select (`()` with [`select!`](crate::select!), the type
 //! of the other channels with [`select`](crate::select())).
@@ -87,6 +89,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- time-2-silence --virtual`.
+//!
 //! A `sleep` arm can bound any future, not only channel operations:
 //! `select! { r = fetch() => Some(r), _ = sleep(limit) => None }` is a general "with timeout";
 //! the losing future is dropped.
@@ -122,6 +126,8 @@
 //! // (tick, put at ms, received at ms)
 //! assert_eq!(ticks, [(1, 100, 350), (2, 350, 350), (3, 350, 350), (4, 400, 400)]);
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- time-3-ticks --virtual`.
 //!
 //! # Keeping a steady pace
 //!
@@ -161,6 +167,8 @@
 //! });
 //! assert_eq!(steady, [0, 100, 200, 300]);
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- time-4-steady-pace --virtual`.
 //!
 //! To recap:
 //! - [`timeout`](crate::timeout) makes a deadline once, as a channel that closes; select on it to

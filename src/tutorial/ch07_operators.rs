@@ -19,6 +19,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- operators-1-pipeline --virtual`.
+//!
 //! A few things to notice.
 //!
 //! - [`from_range`](crate::from_range) and [`from_iter`](crate::from_iter) make a channel out of a
@@ -64,6 +66,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- operators-2-shared-output --virtual`.
+//!
 //! # Folding: fold, reduce, scan
 //!
 //! [`fold`](crate::Chan::fold) combines all the values of a channel into one, put on the output once
@@ -92,6 +96,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- operators-3-folding --virtual`.
+//!
 //! # Shaping the stream: skip, take_while, distinct, group
 //!
 //! ```
@@ -119,6 +125,8 @@
 //!     );
 //! });
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- operators-4-shaping --virtual`.
 //!
 //! There is more in the same vein: [`flat_map`](crate::Chan::flat_map),
 //! [`skip_while`](crate::Chan::skip_while), [`split`](crate::Chan::split) (one channel into two by
@@ -157,6 +165,8 @@
 //!     assert_eq!(now() - start, Duration::from_millis(200));
 //! });
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- operators-5-async-pipe --virtual`.
 //!
 //! For work that needs a processor rather than a wait, chapter 9's
 //! [`parallel_pipe`](crate::Chan::parallel_pipe) is the counterpart on a pool of threads.

@@ -44,6 +44,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- combinations-1-merge-zip --virtual`.
+//!
 //! # The latest of everything: combine_latest
 //!
 //! [`combine_latest`](crate::ops::combine_latest) suits inputs that report a changing *state*
@@ -70,6 +72,8 @@
 //!     assert_eq!(dashboard.get().await, None);
 //! });
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- combinations-2-combine-latest --virtual`.
 //!
 //! # One into many: Dup and Pub
 //!
@@ -108,6 +112,8 @@
 //! });
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- combinations-3-dup-pub --virtual`.
+//!
 //! # Each value to one taker: distribute
 //!
 //! [`distribute`](crate::Chan::distribute) hands each value to exactly one of several output
@@ -145,6 +151,8 @@
 //! assert_eq!(loads, [4, 4, 4]); // equally fast workers get equal shares
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- combinations-4-distribute --virtual`.
+//!
 //! # A mixing desk: Mix
 //!
 //! A [`Mix`](crate::ops::Mix) is a merge whose inputs can change while it runs: add one with
@@ -174,6 +182,8 @@
 //!     assert_eq!(mix.out().get().await, Some("hello"));
 //! });
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- combinations-5-mix --virtual`.
 //!
 //! To recap:
 //! - [`merge`](crate::ops::merge), [`zip_chans`](crate::ops::zip_chans) and

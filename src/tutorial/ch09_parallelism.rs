@@ -35,6 +35,8 @@
 //! assert_eq!(answer, 42);
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- parallelism-1-spawn-blocking --virtual`.
+//!
 //! A panic in `f` comes back as a panic of the awaiting task. Each call starts a fresh thread,
 //! which is fine for occasional calls; for a stream of work, bound the number of threads at once,
 //! as in the next section.
@@ -67,6 +69,8 @@
 //! let sequential: Vec<u32> = (1..=40).map(collatz_steps).collect();
 //! assert_eq!(parallel, sequential); // same results, same order
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- parallelism-2-parallel-pipe --virtual`.
 //!
 //! [`parallel_pipe_unordered`](crate::Chan::parallel_pipe_unordered) puts each result as soon as
 //! it is ready instead, and [`Parallel`](crate::ops::Parallel) configures the pool in more detail.
@@ -118,6 +122,8 @@
 //! assert_eq!(got, expected);
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- parallelism-3-threads-feed-the-loop --virtual`.
+//!
 //! # A handle to the loop
 //!
 //! A [`Handle`](crate::Handle), taken on the loop with [`Handle::current`](crate::Handle::current),
@@ -145,6 +151,8 @@
 //! assert!(handle.is_ended());
 //! assert_eq!(handle.spawn(async { 0 }).join(), Err(LoopEnded));
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- parallelism-4-handle --virtual`.
 //!
 //! To recap:
 //! - blocking calls and heavy computation go to threads, so that the loop keeps running;

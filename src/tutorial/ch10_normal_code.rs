@@ -37,6 +37,8 @@
 //! assert_eq!(background.join(), Some(55));
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- normal-code-1-run --virtual`.
+//!
 //! # Values in: iterators and plain threads
 //!
 //! Data that is already at hand enters a loop through [`from_iter`](crate::from_iter) (chapter 7).
@@ -76,6 +78,8 @@
 //! assert_eq!(total, 12);
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- normal-code-2-values-in --virtual`.
+//!
 //! # Values out: a blocking iterator
 //!
 //! The other way round, [`Chan::to_iter`](crate::Chan::to_iter) turns a loop channel into an
@@ -102,6 +106,8 @@
 //! assert_eq!(squares, [1, 4, 9, 16, 25]);
 //! looper.join();
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- normal-code-3-values-out --virtual`.
 //!
 //! # Shared state the ordinary way: `aiochan::sync`
 //!
@@ -145,6 +151,8 @@
 //! });
 //! assert_eq!(fetches, 1, "the other two waited for the lock, then found the value");
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- normal-code-4-mutex --virtual`.
 //!
 //! With a `RefCell` in its place, all three tasks would have found the cache empty and fetched.
 //! The [`sync`](crate::sync) module also has Go's `WaitGroup`, a `Semaphore`, an `RwLock`, and

@@ -44,6 +44,8 @@
 //! assert_eq!(attempts_at, [0, 100, 300, 700]);
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- testing-1-retries --virtual`.
+//!
 //! # Seeds: random, but repeatable
 //!
 //! Some choices are random on purpose: which ready operation a select completes, which input a
@@ -83,6 +85,8 @@
 //!     (0..20).map(|s| pick(&Runtime::builder().seed(s).build()).1).collect();
 //! assert_eq!(choices.len(), 2); // other seeds, other choices
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- testing-2-seeds --virtual`.
 //!
 //! # Exploring schedules
 //!
@@ -140,6 +144,8 @@
 //! assert_eq!(explore.find(|| book_last_seat(true)), None); // fixed under every schedule
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- testing-3-explore --virtual`.
+//!
 //! Perturbation is good at bugs like this one, where one task merely has to run before another.
 //! A bug that needs the schedule to go one way at first and the other way later is rarer under
 //! it, and it never says how rare. [`Explore::pct`](crate::testing::Explore::pct) explores
@@ -187,6 +193,8 @@
 //! assert!(report.contains("AIOCHAN_SEED="));
 //! ```
 //!
+//! Run it: `cargo run --example tutorial -- testing-4-deadlock-report --virtual`.
+//!
 //! A panic inside a task ends the whole run in the same way: `run` panics with the task's name,
 //! its message, and the seed. A test never silently loses a failing task:
 //!
@@ -201,6 +209,8 @@
 //! let message = panic.downcast_ref::<String>().unwrap();
 //! assert!(message.starts_with("task 'parser' panicked: bad input"));
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- testing-5-task-panic --virtual`.
 //!
 //! When a report is not enough to see what happened, [`Runtime::run_traced`](crate::Runtime::run_traced)
 //! records every spawn, wait, wake-up and hand-off of a run, and renders them as a timeline.
@@ -284,6 +294,8 @@
 //!
 //! assert_eq!(Explore::new().seeds(0..10_000).find(|| kubernetes10182(true)), None);
 //! ```
+//!
+//! Run it: `cargo run --example tutorial -- testing-6-kubernetes --virtual`.
 //!
 //! The very first schedule deadlocks, and the report tells the whole story: the loop waits for
 //! the lock, the setter that holds it waits for the loop to receive. (`explore` would panic with

@@ -8,7 +8,7 @@
 //! | # | chapter | what you learn |
 //! |---|---|---|
 //! | 1 | [Concurrency and CSP](ch01_concurrency) | what concurrency is, and why processes should talk rather than share |
-//! | 2 | [Tasks and the event loop](ch02_event_loop) | [`run`](crate::run), [`go`](crate::go), [`nop`](crate::nop), the ordering rules, virtual time |
+//! | 2 | [Tasks and the event loop](ch02_event_loop) | [`run`](crate::run), [`go`](crate::go) and why a task owns what it uses (`'static`), [`nop`](crate::nop), the ordering rules, virtual time |
 //! | 3 | [Channels](ch03_channels) | put, get, close; fan-in and fan-out |
 //! | 4 | [Select](ch04_select) | waiting on several operations at once; priority, defaults, timeouts |
 //! | 5 | [Buffers](ch05_buffers) | back-pressure; dropping, sliding, promise and unbounded buffers; locks |
@@ -46,6 +46,17 @@
 //! so a minute of sleeping costs nothing, and timers fire in exactly the order they would in real
 //! time. The same programs also run under [`aiochan::run`](crate::run), on the real clock; they
 //! then take real time, and the exact durations they assert hold only approximately.
+//!
+//! Chapters 6 to 11 name, under their examples, a program of `examples/tutorial.rs` that prints
+//! what the example asserts (`cargo run --example tutorial -- --list` lists them all):
+//!
+//! ```text
+//! cargo run --example tutorial -- time-1-deadline --virtual
+//! cargo run --example tutorial -- channels-6-fan-out --virtual --trace fan.html
+//! ```
+//!
+//! The second line also writes the run's trace as a page to open in a browser and step through,
+//! event by event (`.svg` and `.mmd` name the other formats).
 
 pub mod ch01_concurrency;
 pub mod ch02_event_loop;

@@ -142,3 +142,108 @@ pub fn example_binary(name: &str) -> PathBuf {
     );
     binary
 }
+
+/// Runs example `name` with `args`; its exit status, standard output and standard error.
+pub fn run_example(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(example_binary(name))
+        .args(args)
+        .env("AIOCHAN_SEED", "1")
+        .output()
+        .expect("the example runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("the example prints UTF-8");
+    (
+        output.status.code(),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// The ids example `name` lists, each the first word of a line of `--list`.
+pub fn example_ids(name: &str) -> Vec<String> {
+    let (status, list, err) = run_example(name, &["--list"]);
+    assert_eq!(status, Some(0), "{name} --list: {err}");
+    list.lines()
+        .map(|line| {
+            line.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Checks the command line that example `name` shares with the other multi-program examples:
+/// `--help`, an aligned `--list`, usage errors with status 2, and `--trace` in each format, tried
+/// on program `id`.
+pub fn check_command_line(name: &str, id: &str) {
+    for help in ["--help", "-h"] {
+        let (status, out, _) = run_example(name, &[help]);
+        assert_eq!(status, Some(0), "{name} {help}");
+        assert!(
+            out.starts_with("usage:") && out.contains("--trace"),
+            "{out}"
+        );
+    }
+
+    let (status, list, _) = run_example(name, &["--list"]);
+    assert_eq!(status, Some(0));
+    let columns: Vec<usize> = list
+        .lines()
+        .map(|line| {
+            let id_end = line.find(' ').expect("an id, then its description");
+            let about = id_end + line[id_end..].find(|c| c != ' ').expect("a description");
+            assert!(about >= id_end + 2, "{name} --list: {line:?}");
+            about
+        })
+        .collect();
+    assert!(columns.len() >= 3, "{list}");
+    assert!(
+        columns.iter().all(|&c| c == columns[0]),
+        "{name} --list is not aligned:\n{list}"
+    );
+
+    for wrong in [
+        &["--no-such-flag", id][..],
+        &["-x", id],
+        &[],
+        &[id, id],
+        &["--list", id],
+        &[id, "--trace"],
+        &[id, "--trace", "trace.txt"],
+    ] {
+        let (status, out, err) = run_example(name, wrong);
+        assert_eq!(status, Some(2), "{name} {wrong:?}");
+        assert!(out.is_empty(), "{name} {wrong:?} ran: {out}");
+        assert!(err.contains("usage:"), "{name} {wrong:?}: {err}");
+    }
+    assert!(!std::path::Path::new("trace.txt").exists());
+
+    let dir = std::env::temp_dir().join(format!("aiochan-trace-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let (_, untraced, _) = run_example(name, &[id, "--virtual"]);
+    for (extension, starts) in [
+        ("html", "<!doctype html"),
+        ("svg", "<svg"),
+        ("mmd", "sequenceDiagram"),
+    ] {
+        let file = dir.join(format!("{id}.{extension}"));
+        let path = file.to_str().expect("a UTF-8 path");
+        let (status, out, err) = run_example(name, &[id, "--virtual", "--trace", path]);
+        assert_eq!(status, Some(0), "{name} {id} --trace {path}: {err}");
+        assert_eq!(out, untraced, "tracing changed what {name} {id} prints");
+        let written = std::fs::read_to_string(&file).expect("the trace file is written");
+        assert!(
+            written
+                .trim_start()
+                .to_lowercase()
+                .starts_with(&starts.to_lowercase()),
+            "{path} starts {:?}",
+            &written[..written.len().min(80)]
+        );
+        assert!(
+            written.len() > 500,
+            "{path} holds almost nothing: {written}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).expect("the temporary directory is removed");
+}
