@@ -1,4 +1,6 @@
 //! Chapter 10: back to normal code.
+// Without the `stream` feature the links to `Chan::stream` and `Chan::sink` below have no target.
+#![cfg_attr(not(feature = "stream"), allow(rustdoc::broken_intra_doc_links))]
 //!
 //! Most programs are not concurrent from top to bottom. A command-line tool, a test, a request
 //! handler of some framework: each is ordinary, synchronous code that may want a concurrent part
