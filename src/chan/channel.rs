@@ -20,8 +20,9 @@ use crate::runtime::trace::{self, Event};
 use crate::runtime::waker::Waiter;
 use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
-/// At most this many operations wait on one channel in each direction (core.async's
-/// `MAX-QUEUE-SIZE`): more is almost always a missing buffer or a runaway producer.
+/// At most this many operations wait on one channel in each direction unless the channel says
+/// otherwise with `Chan::max_pending` (core.async's `MAX-QUEUE-SIZE`): more is almost always a
+/// missing buffer or a runaway producer.
 pub(crate) const MAX_PENDING: usize = 1024;
 
 /// The fewest parks between two sweeps of inactive entries from a queue (core.async's
@@ -112,6 +113,9 @@ pub(crate) struct State<T> {
     parks_to_sweep_puts: usize,
     /// Parks left on `takes` before its next sweep.
     parks_to_sweep_takes: usize,
+    /// The most operations that may wait in each direction (`MAX_PENDING` unless set with
+    /// `Chan::max_pending`).
+    pub(crate) max_pending: usize,
     /// Set once by `close`.
     closed: bool,
     /// Set for a channel that the loop's clock closes or feeds (`timeout`, `tick_tock`): waiting
@@ -151,6 +155,7 @@ impl<T: 'static> State<T> {
             takers: Slab::new(),
             parks_to_sweep_puts: MAX_DIRTY,
             parks_to_sweep_takes: MAX_DIRTY,
+            max_pending: MAX_PENDING,
             closed: false,
             timed: false,
             delivered_buffered: 0,
@@ -573,7 +578,7 @@ impl<T: 'static> State<T> {
     /// Parks a put without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
-        if self.parks_to_sweep_puts == 0 || self.puts.len() >= MAX_PENDING {
+        if self.parks_to_sweep_puts == 0 || self.puts.len() >= self.max_pending {
             self.make_room_for_put();
         } else {
             self.parks_to_sweep_puts -= 1;
@@ -596,18 +601,19 @@ impl<T: 'static> State<T> {
         self.parks_to_sweep_puts = MAX_DIRTY.max(self.puts.len());
         // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
         assert!(
-            self.puts.len() < MAX_PENDING,
-            "{}: more than {MAX_PENDING} puts are waiting on it. Give it a buffer \
-             (Chan::fixed(n), or a dropping or sliding one if values may be discarded) or put from \
-             fewer tasks at once",
-            self.label()
+            self.puts.len() < self.max_pending,
+            "{}: more than {} puts are waiting on it. Give it a buffer \
+             (Chan::fixed(n), or a dropping or sliding one if values may be discarded), put from \
+             fewer tasks at once, or raise the limit with Chan::max_pending",
+            self.label(),
+            self.max_pending
         );
     }
 
     /// Parks a get without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
-        if self.parks_to_sweep_takes == 0 || self.takes.len() >= MAX_PENDING {
+        if self.parks_to_sweep_takes == 0 || self.takes.len() >= self.max_pending {
             self.make_room_for_take();
         } else {
             self.parks_to_sweep_takes -= 1;
@@ -628,10 +634,11 @@ impl<T: 'static> State<T> {
         self.sweep_takes();
         self.parks_to_sweep_takes = MAX_DIRTY.max(self.takes.len());
         assert!(
-            self.takes.len() < MAX_PENDING,
-            "{}: more than {MAX_PENDING} gets are waiting on it. Get from fewer tasks at once \
-             (one consumer can hand values on to others)",
-            self.label()
+            self.takes.len() < self.max_pending,
+            "{}: more than {} gets are waiting on it. Get from fewer tasks at once (one consumer \
+             can hand values on to others), or raise the limit with Chan::max_pending",
+            self.label(),
+            self.max_pending
         );
     }
 

@@ -145,6 +145,46 @@ impl<T: 'static> Chan<T> {
         self
     }
 
+    /// Sets the most operations that may wait on the channel in each direction (puts, and gets):
+    /// 1024 by default, as in core.async. Parking one more panics, naming the channel: that many
+    /// waiting operations is almost always a missing buffer or a runaway producer, so raise the
+    /// limit only for a program that means it, such as 100,000 producers feeding one channel.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan};
+    ///
+    /// aiochan::run(async {
+    ///     let c = Chan::new().max_pending(5000);
+    ///     for i in 0..5000 {
+    ///         let c = c.clone();
+    ///         go(async move { c.put(i).await });
+    ///     }
+    ///     aiochan::nop().await;
+    ///     assert!(format!("{c:?}").contains("pending_puts: 5000"));
+    ///     let mut total = 0;
+    ///     for _ in 0..5000 {
+    ///         total += c.get().await.unwrap();
+    ///     }
+    ///     assert_eq!(total, (0..5000).sum());
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// If `n` is 0: no operation could wait, not even the first (use
+    /// [`try_put`](Chan::try_put) and [`try_get`](Chan::try_get) for operations that never wait).
+    #[must_use]
+    #[track_caller]
+    pub fn max_pending(self, n: usize) -> Chan<T> {
+        assert!(
+            n > 0,
+            "Chan::max_pending(0) on {}: at least one operation must be allowed to wait; use \
+             try_put and try_get for operations that never wait",
+            self.state.borrow().label()
+        );
+        self.state.borrow_mut().max_pending = n;
+        self
+    }
+
     /// The name given with [`named`](Chan::named).
     pub fn name(&self) -> Option<Rc<str>> {
         self.state.borrow().name.clone()
@@ -314,8 +354,9 @@ impl<T: 'static> Chan<T> {
 
     /// Puts every value in the background, in order, without waiting, and returns the channel so
     /// that calls chain: `Chan::fixed(1).add([true])` is a lock that starts unlocked. Values that
-    /// cannot be accepted at once wait as pending puts (at most 1024 per channel); on a closed
-    /// channel they are dropped, as a put would be refused.
+    /// cannot be accepted at once wait as pending puts (at most 1024 per channel, unless
+    /// [`max_pending`](Chan::max_pending) says otherwise); on a closed channel they are dropped, as
+    /// a put would be refused.
     pub fn add(&self, values: impl IntoIterator<Item = T>) -> Chan<T> {
         for value in values {
             let outcome = self.with_state(|st, wakes| st.put(value, Who::Background, wakes));
