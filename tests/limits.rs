@@ -287,3 +287,59 @@ fn a_raised_max_pending_still_panics_beyond_its_limit() {
 fn max_pending_of_zero_panics() {
     let _ = Chan::<u8>::new().named("jobs").max_pending(0);
 }
+
+#[test]
+fn withdrawing_puts_from_the_middle_of_a_long_queue_keeps_the_rest_in_order() {
+    let c = Chan::new().max_pending(4 * MAX_PENDING);
+    let waker = noop_waker();
+    let mut puts: Vec<_> = (0..4 * MAX_PENDING)
+        .map(|i| {
+            let mut put = Box::pin(c.put(i));
+            park(&mut put, &waker);
+            Some(put)
+        })
+        .collect();
+    // Withdraw every third put, oldest, newest and middle ones alike.
+    for put in puts.iter_mut().step_by(3) {
+        *put = None;
+    }
+    assert_eq!(
+        c.queue_lens().0,
+        4 * MAX_PENDING - puts.iter().filter(|p| p.is_none()).count()
+    );
+    let expected: Vec<_> = (0..4 * MAX_PENDING).filter(|i| i % 3 != 0).collect();
+    let got: Vec<_> = expected.iter().map(|_| c.try_get().unwrap()).collect();
+    assert_eq!(got, expected);
+    assert!(c.try_get().is_err(), "no withdrawn put was delivered");
+}
+
+#[test]
+fn arms_of_committed_selects_are_swept_when_the_limit_is_reached() {
+    run_virtual(async {
+        let (c, d) = (Chan::new().named("c").max_pending(4), Chan::new());
+        let selects: Vec<_> = (0..4)
+            .map(|i| {
+                let (c, d) = (c.clone(), d.clone());
+                go(async move {
+                    aiochan::select([aiochan::Op::put(&c, i), aiochan::Op::put(&d, i)])
+                        .await
+                        .index
+                })
+            })
+            .collect();
+        nop().await;
+        assert_eq!(c.queue_lens().0, 4);
+        // Getting from `d` commits every select: their puts on `c` stay queued, inactive, until
+        // the selecting tasks run again.
+        for i in 0..4 {
+            assert_eq!(d.try_get(), Ok(i));
+        }
+        c.add([99]);
+        assert!(format!("{c:?}").contains("pending_puts: 1"), "{c:?}");
+        assert_eq!(c.try_get(), Ok(99));
+        for select in selects {
+            assert_eq!(select.await, 1);
+        }
+        assert_eq!(c.queue_lens(), (0, 0));
+    });
+}

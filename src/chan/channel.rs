@@ -3,9 +3,9 @@
 //!
 //! Every operation first tries to complete at once (the fast path: a buffer with room or values, a
 //! parked party on the other side, a closed channel); only then does it park. Parked operations are
-//! entries of two slabs, named by stable keys held by their futures, and queued in arrival order.
-//! An entry leaves its queue when it is committed or found inactive; it leaves its slab when its
-//! owner has collected the result, or when it was cancelled and the queue has let go of it.
+//! entries of one [`Parked`] queue per direction, named by stable keys held by their futures, and
+//! queued in arrival order. An entry leaves its queue when it is committed, withdrawn, or found
+//! inactive; it is freed when its owner has collected the result or withdrawn it.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -14,6 +14,7 @@ use slab::Slab;
 
 use super::buffer::{AnyBuffer, Buffer};
 use super::handler::{Party, Wakes, Who};
+use super::parked::{Parked, Slot};
 use super::stats::{ChanState, ChanStats};
 use crate::runtime::core::Core;
 use crate::runtime::trace::{self, Event};
@@ -24,41 +25,6 @@ use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 /// otherwise with `Chan::max_pending` (core.async's `MAX-QUEUE-SIZE`): more is almost always a
 /// missing buffer or a runaway producer.
 pub(crate) const MAX_PENDING: usize = 1024;
-
-/// The fewest parks between two sweeps of inactive entries from a queue (core.async's
-/// `MAX_DIRTY`). A queue holding more waiting operations than this is swept only after as many
-/// parks as it held at its last sweep, so that a sweep's cost stays about one entry per park however
-/// many tasks wait, and withdrawn entries never outnumber the waiting ones by more than this.
-const MAX_DIRTY: usize = 64;
-
-/// Where a parked operation stands.
-#[derive(Debug)]
-pub(crate) enum Slot<R> {
-    /// Waiting for the other side.
-    Parked(Party<R>),
-    /// Committed: the result waits for the owner to collect it.
-    Done(R),
-    /// Given up by its owner while still queued; freed when the queue lets go of it.
-    Cancelled,
-}
-
-/// A parked put.
-#[derive(Debug)]
-pub(crate) struct PutOp<T> {
-    slot: Slot<bool>,
-    /// The value to deliver; taken when the put commits or is cancelled.
-    value: Option<T>,
-    /// Whether the key is still in `puts`.
-    queued: bool,
-}
-
-/// A parked get.
-#[derive(Debug)]
-pub(crate) struct TakeOp<T> {
-    slot: Slot<Option<T>>,
-    /// Whether the key is still in `takes`.
-    queued: bool,
-}
 
 /// What a put came to.
 pub(crate) enum PutOutcome<T> {
@@ -101,18 +67,10 @@ pub(crate) struct State<T> {
     /// Values committed to gets whose futures were then dropped: they go back to the head of the
     /// channel, ahead of the buffer. Never non-empty while an active get is parked.
     returned: VecDeque<T>,
-    /// Keys of parked puts, oldest first.
-    puts: VecDeque<usize>,
-    /// Parked puts.
-    putters: Slab<PutOp<T>>,
-    /// Keys of parked gets, oldest first.
-    takes: VecDeque<usize>,
+    /// Parked puts, with the values they offer.
+    puts: Parked<bool, Option<T>>,
     /// Parked gets.
-    takers: Slab<TakeOp<T>>,
-    /// Parks left on `puts` before its next sweep.
-    parks_to_sweep_puts: usize,
-    /// Parks left on `takes` before its next sweep.
-    parks_to_sweep_takes: usize,
+    takes: Parked<Option<T>, ()>,
     /// The most operations that may wait in each direction (`MAX_PENDING` unless set with
     /// `Chan::max_pending`).
     pub(crate) max_pending: usize,
@@ -149,12 +107,8 @@ impl<T: 'static> State<T> {
             site: None,
             buffer,
             returned: VecDeque::new(),
-            puts: VecDeque::new(),
-            putters: Slab::new(),
-            takes: VecDeque::new(),
-            takers: Slab::new(),
-            parks_to_sweep_puts: MAX_DIRTY,
-            parks_to_sweep_takes: MAX_DIRTY,
+            puts: Parked::default(),
+            takes: Parked::default(),
             max_pending: MAX_PENDING,
             closed: false,
             timed: false,
@@ -168,10 +122,7 @@ impl<T: 'static> State<T> {
 
     /// The channel as messages show it: `channel 'jobs'` or `channel #3`.
     pub(crate) fn label(&self) -> String {
-        match &self.name {
-            Some(name) => format!("channel '{name}'"),
-            None => format!("channel #{}", self.number),
-        }
+        label_of(&self.name, self.number)
     }
 
     pub(crate) fn set_name(&mut self, name: Rc<str>) {
@@ -197,15 +148,11 @@ impl<T: 'static> State<T> {
     /// The operations parked by tasks of the loop that still wait, for a deadlock report.
     fn parked_waits(&mut self, out: &mut Vec<ParkedWait>) {
         let site = self.site();
-        for &key in &self.puts {
-            if let Slot::Parked(party) = &self.putters[key].slot {
-                push_wait(out, party, &site, ChanOp::Put);
-            }
+        for party in self.puts.waiting() {
+            push_wait(out, party, &site, ChanOp::Put);
         }
-        for &key in &self.takes {
-            if let Slot::Parked(party) = &self.takers[key].slot {
-                push_wait(out, party, &site, ChanOp::Get);
-            }
+        for party in self.takes.waiting() {
+            push_wait(out, party, &site, ChanOp::Get);
         }
     }
 
@@ -282,10 +229,10 @@ impl<T: 'static> State<T> {
                 Some(discarded) => PutOutcome::AcceptedDiscarding(discarded),
             };
         }
-        if let Some(key) = self.next_taker() {
+        if let Some(key) = self.takes.pop() {
             self.delivered_queued += 1;
             self.trace_handoff(None, Some(key));
-            self.complete_take(key, Some(value), wakes);
+            self.takes.complete(key, Some(value), wakes);
             return PutOutcome::Accepted;
         }
         match who.park() {
@@ -313,11 +260,11 @@ impl<T: 'static> State<T> {
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
-        if let Some(key) = self.next_putter() {
+        if let Some(key) = self.puts.pop() {
             self.delivered_immediate += 1;
             self.trace_handoff(Some(key), None);
-            let value = self.putters[key].value.take();
-            self.complete_put(key, true, wakes);
+            let value = self.puts.value_mut(key).take();
+            self.puts.complete(key, true, wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(value);
         }
@@ -342,8 +289,8 @@ impl<T: 'static> State<T> {
             chan,
         });
         // A get waits only while the buffer is empty and no put waits, so each gets `None`.
-        while let Some(key) = self.next_taker() {
-            self.complete_take(key, None, wakes);
+        while let Some(key) = self.takes.pop() {
+            self.takes.complete(key, None, wakes);
         }
         if let Some(buffer) = &mut self.buffer {
             buffer.close();
@@ -374,7 +321,7 @@ impl<T: 'static> State<T> {
         self.closed
             || match &self.buffer {
                 Some(buffer) => !buffer.is_full(),
-                None => self.has_active_taker(),
+                None => self.takes.has_active(),
             }
     }
 
@@ -382,7 +329,7 @@ impl<T: 'static> State<T> {
     pub(crate) fn can_take(&mut self) -> bool {
         !self.returned.is_empty()
             || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
-            || self.has_active_putter()
+            || self.puts.has_active()
             || self.closed
     }
 
@@ -391,7 +338,7 @@ impl<T: 'static> State<T> {
         self.closed
             && self.returned.is_empty()
             && self.buffer.as_ref().is_none_or(|b| b.is_empty())
-            && !self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
+            && !self.puts.has_active()
     }
 
     /// Makes sure the join whose entry is `key` (made now if it has none) wakes whoever polls with
@@ -440,11 +387,11 @@ impl<T: 'static> State<T> {
             return;
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_empty()) {
-            let Some(key) = self.next_taker() else { break };
+            let Some(key) = self.takes.pop() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
             self.delivered_queued += 1;
             self.trace_get(Some(key));
-            self.complete_take(key, value, wakes);
+            self.takes.complete(key, value, wakes);
         }
     }
 
@@ -455,9 +402,9 @@ impl<T: 'static> State<T> {
             return;
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
-            let Some(key) = self.next_putter() else { break };
+            let Some(key) = self.puts.pop() else { break };
             self.trace_put(key);
-            if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
+            if let (Some(value), Some(buffer)) = (self.puts.value_mut(key).take(), &mut self.buffer)
             {
                 // Only a buffer of one's own may be full at times and discard: rare enough for
                 // the notification's allocation.
@@ -465,268 +412,54 @@ impl<T: 'static> State<T> {
                     wakes.drop_later(discarded);
                 }
             }
-            self.complete_put(key, true, wakes);
-        }
-    }
-
-    /// Pops the oldest active parked get, letting go of inactive ones on the way.
-    #[inline]
-    fn next_taker(&mut self) -> Option<usize> {
-        if self.takes.is_empty() {
-            return None;
-        }
-        self.pop_taker()
-    }
-
-    fn pop_taker(&mut self) -> Option<usize> {
-        while let Some(key) = self.takes.pop_front() {
-            let op = &mut self.takers[key];
-            op.queued = false;
-            match op.slot {
-                Slot::Parked(ref party) if party.is_active() => return Some(key),
-                Slot::Cancelled => {
-                    self.takers.remove(key);
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-
-    /// Pops the oldest active parked put, letting go of inactive ones on the way.
-    #[inline]
-    fn next_putter(&mut self) -> Option<usize> {
-        if self.puts.is_empty() {
-            return None;
-        }
-        self.pop_putter()
-    }
-
-    fn pop_putter(&mut self) -> Option<usize> {
-        while let Some(key) = self.puts.pop_front() {
-            let op = &mut self.putters[key];
-            op.queued = false;
-            match op.slot {
-                Slot::Parked(ref party) if party.is_active() => return Some(key),
-                Slot::Cancelled => {
-                    self.putters.remove(key);
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-
-    fn has_active_taker(&self) -> bool {
-        self.takes.iter().any(|&k| is_active(&self.takers[k].slot))
-    }
-
-    fn has_active_putter(&self) -> bool {
-        self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
-    }
-
-    /// Commits a popped get with `result`.
-    fn complete_take(&mut self, key: usize, result: Option<T>, wakes: &mut Wakes) {
-        let op = &mut self.takers[key];
-        // The common party, a task of the loop, is read in place rather than moved out.
-        if let Slot::Parked(Party::Future(Waiter::Task(task))) = op.slot {
-            op.slot = Slot::Done(result);
-            wakes.wake(Waiter::Task(task));
-            return;
-        }
-        match std::mem::replace(&mut op.slot, Slot::Cancelled) {
-            Slot::Parked(Party::Callback(cb)) => {
-                self.takers.remove(key);
-                wakes.call(move || cb(result));
-            }
-            Slot::Parked(Party::Background) => {
-                self.takers.remove(key);
-            }
-            Slot::Parked(party) => {
-                op.slot = Slot::Done(result);
-                notify(party, wakes);
-            }
-            Slot::Done(_) | Slot::Cancelled => unreachable!("only parked gets are committed"),
-        }
-    }
-
-    /// Commits a popped put with `result`.
-    fn complete_put(&mut self, key: usize, result: bool, wakes: &mut Wakes) {
-        let op = &mut self.putters[key];
-        // The common party, a task of the loop, is read in place rather than moved out.
-        if let Slot::Parked(Party::Future(Waiter::Task(task))) = op.slot {
-            op.slot = Slot::Done(result);
-            wakes.wake(Waiter::Task(task));
-            return;
-        }
-        match std::mem::replace(&mut op.slot, Slot::Cancelled) {
-            Slot::Parked(Party::Callback(cb)) => {
-                self.putters.remove(key);
-                wakes.call(move || cb(result));
-            }
-            Slot::Parked(Party::Background) => {
-                self.putters.remove(key);
-            }
-            Slot::Parked(party) => {
-                op.slot = Slot::Done(result);
-                notify(party, wakes);
-            }
-            Slot::Done(_) | Slot::Cancelled => unreachable!("only parked puts are committed"),
+            self.puts.complete(key, true, wakes);
         }
     }
 
     /// Parks a put without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
-        if self.parks_to_sweep_puts == 0 || self.puts.len() >= self.max_pending {
-            self.make_room_for_put();
-        } else {
-            self.parks_to_sweep_puts -= 1;
-        }
-        let key = self.putters.insert(PutOp {
-            slot: Slot::Parked(party),
-            value: Some(value),
-            queued: true,
-        });
-        self.puts.push_back(key);
-        key
-    }
-
-    /// Sweeps `puts` (when its parks run out, or when it looks full), and refuses a put beyond the
-    /// limit.
-    #[cold]
-    #[inline(never)]
-    fn make_room_for_put(&mut self) {
-        self.sweep_puts();
-        self.parks_to_sweep_puts = MAX_DIRTY.max(self.puts.len());
-        // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
-        assert!(
-            self.puts.len() < self.max_pending,
-            "{}: more than {} puts are waiting on it. Give it a buffer \
-             (Chan::fixed(n), or a dropping or sliding one if values may be discarded), put from \
-             fewer tasks at once, or raise the limit with Chan::max_pending",
-            self.label(),
-            self.max_pending
-        );
+        let (name, number, max) = (&self.name, self.number, self.max_pending);
+        self.puts.park(party, Some(value), max, || {
+            too_many(name, number, max, ChanOp::Put)
+        })
     }
 
     /// Parks a get without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
-        if self.parks_to_sweep_takes == 0 || self.takes.len() >= self.max_pending {
-            self.make_room_for_take();
-        } else {
-            self.parks_to_sweep_takes -= 1;
-        }
-        let key = self.takers.insert(TakeOp {
-            slot: Slot::Parked(party),
-            queued: true,
-        });
-        self.takes.push_back(key);
-        key
-    }
-
-    /// Sweeps `takes` (when its parks run out, or when it looks full), and refuses a get beyond
-    /// the limit.
-    #[cold]
-    #[inline(never)]
-    fn make_room_for_take(&mut self) {
-        self.sweep_takes();
-        self.parks_to_sweep_takes = MAX_DIRTY.max(self.takes.len());
-        assert!(
-            self.takes.len() < self.max_pending,
-            "{}: more than {} gets are waiting on it. Get from fewer tasks at once (one consumer \
-             can hand values on to others), or raise the limit with Chan::max_pending",
-            self.label(),
-            self.max_pending
-        );
-    }
-
-    /// Removes inactive entries from `puts`, freeing the cancelled ones.
-    fn sweep_puts(&mut self) {
-        let putters = &mut self.putters;
-        self.puts.retain(|&key| {
-            let op = &mut putters[key];
-            if is_active(&op.slot) {
-                return true;
-            }
-            op.queued = false;
-            if matches!(op.slot, Slot::Cancelled) {
-                putters.remove(key);
-            }
-            false
-        });
-    }
-
-    /// Removes inactive entries from `takes`, freeing the cancelled ones.
-    fn sweep_takes(&mut self) {
-        let takers = &mut self.takers;
-        self.takes.retain(|&key| {
-            let op = &mut takers[key];
-            if is_active(&op.slot) {
-                return true;
-            }
-            op.queued = false;
-            if matches!(op.slot, Slot::Cancelled) {
-                takers.remove(key);
-            }
-            false
-        });
+        let (name, number, max) = (&self.name, self.number, self.max_pending);
+        self.takes
+            .park(party, (), max, || too_many(name, number, max, ChanOp::Get))
     }
 
     /// The result of a parked put, if it has completed; otherwise makes sure `waiter` is the one
     /// woken (for a put parked by a future).
+    #[inline]
     pub(crate) fn poll_put(
         &mut self,
         key: usize,
         refresh: impl FnOnce(&mut Waiter),
     ) -> Option<bool> {
-        match &mut self.putters[key].slot {
-            Slot::Done(result) => {
-                let result = *result;
-                self.putters.remove(key);
-                Some(result)
-            }
-            Slot::Parked(Party::Future(waiter)) => {
-                refresh(waiter);
-                None
-            }
-            _ => None,
-        }
+        self.puts.poll(key, refresh)
     }
 
     /// The result of a parked get, if it has completed; otherwise makes sure `waiter` is the one
     /// woken (for a get parked by a future).
+    #[inline]
     pub(crate) fn poll_take(
         &mut self,
         key: usize,
         refresh: impl FnOnce(&mut Waiter),
     ) -> Option<Option<T>> {
-        match &mut self.takers[key].slot {
-            Slot::Done(_) => match self.takers.remove(key).slot {
-                Slot::Done(result) => Some(result),
-                _ => unreachable!(),
-            },
-            Slot::Parked(Party::Future(waiter)) => {
-                refresh(waiter);
-                None
-            }
-            _ => None,
-        }
+        self.takes.poll(key, refresh)
     }
 
     /// The owner of a parked put gives it up. Returns the value if it was never delivered, for the
     /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
     /// promise (its value was delivered) and returns nothing.
     pub(crate) fn cancel_put(&mut self, key: usize, wakes: &mut Wakes) -> Option<T> {
-        let op = &mut self.putters[key];
-        let value = op.value.take();
-        match op.slot {
-            Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
-            _ => {
-                self.putters.remove(key);
-            }
-        }
+        let (value, _) = self.puts.withdraw(key);
         // The withdrawn put may have been the last thing a closed channel held.
         self.wake_joiners_if_drained(wakes);
         value
@@ -735,30 +468,24 @@ impl<T: 'static> State<T> {
     /// The owner of a parked get gives it up. A value already committed to it goes back to the head
     /// of the channel: to the oldest waiting get, or ahead of the buffer. No value is lost.
     pub(crate) fn cancel_take(&mut self, key: usize, wakes: &mut Wakes) {
-        let op = &mut self.takers[key];
-        match op.slot {
-            Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
-            _ => {
-                if let Slot::Done(Some(value)) = self.takers.remove(key).slot {
-                    self.give_back(value, wakes);
-                }
-            }
+        if let (_, Some(Some(value))) = self.takes.withdraw(key) {
+            self.give_back(value, wakes);
         }
     }
 
     fn give_back(&mut self, value: T, wakes: &mut Wakes) {
-        match self.next_taker() {
+        match self.takes.pop() {
             // Already counted as delivered when it was first handed out.
-            Some(key) => self.complete_take(key, Some(value), wakes),
+            Some(key) => self.takes.complete(key, Some(value), wakes),
             None => self.returned.push_front(value),
         }
     }
 
     /// Counters and state, as aiochan's `ChanStat`.
     pub(crate) fn stats(&self) -> ChanStats {
-        let state = if self.has_active_putter() {
+        let state = if self.puts.has_active() {
             ChanState::PendingPuts
-        } else if self.has_active_taker() {
+        } else if self.takes.has_active() {
             ChanState::PendingGets
         } else {
             ChanState::Fluent
@@ -784,16 +511,7 @@ impl<T: 'static> State<T> {
 
     /// For `Debug`: active waiting puts and gets.
     pub(crate) fn pending(&self) -> (usize, usize) {
-        (
-            self.puts
-                .iter()
-                .filter(|&&k| is_active(&self.putters[k].slot))
-                .count(),
-            self.takes
-                .iter()
-                .filter(|&&k| is_active(&self.takers[k].slot))
-                .count(),
-        )
+        (self.puts.waiting().count(), self.takes.waiting().count())
     }
 
     /// For `Debug`: `join` futures waiting for the channel to be closed and drained (polled, and
@@ -824,11 +542,11 @@ impl<T: 'static> State<T> {
             chan,
             from: putter.map_or_else(
                 || core.current_label(),
-                |k| slot_label(core, &self.putters[k].slot),
+                |k| slot_label(core, self.puts.slot(k)),
             ),
             to: taker.map_or_else(
                 || core.current_label(),
-                |k| slot_label(core, &self.takers[k].slot),
+                |k| slot_label(core, self.takes.slot(k)),
             ),
         });
     }
@@ -838,7 +556,7 @@ impl<T: 'static> State<T> {
         self.trace(|core, chan| Event::Get {
             task: taker.map_or_else(
                 || core.current_label(),
-                |k| slot_label(core, &self.takers[k].slot),
+                |k| slot_label(core, self.takes.slot(k)),
             ),
             chan,
         });
@@ -847,7 +565,7 @@ impl<T: 'static> State<T> {
     /// The value of the parked put `putter` entered the buffer.
     fn trace_put(&self, putter: usize) {
         self.trace(|core, chan| Event::Put {
-            task: slot_label(core, &self.putters[putter].slot),
+            task: slot_label(core, self.puts.slot(putter)),
             chan,
         });
     }
@@ -857,12 +575,8 @@ impl<T: 'static> State<T> {
 fn slot_label<R>(core: &Core, slot: &Slot<R>) -> String {
     match slot {
         Slot::Parked(party) => party.label(core),
-        Slot::Done(_) | Slot::Cancelled => "a withdrawn operation".to_string(),
+        Slot::Done(_) | Slot::Vacant => "a withdrawn operation".to_string(),
     }
-}
-
-fn is_active<R>(slot: &Slot<R>) -> bool {
-    matches!(slot, Slot::Parked(party) if party.is_active())
 }
 
 impl<T: 'static> ParkedIn for std::cell::RefCell<State<T>> {
@@ -898,17 +612,28 @@ fn push_wait<R>(out: &mut Vec<ParkedWait>, party: &Party<R>, site: &Rc<WaitSite>
     });
 }
 
-/// Tells a committed future or select that its operation completed.
-fn notify<R>(party: Party<R>, wakes: &mut Wakes) {
-    match party {
-        Party::Future(waiter) => wakes.wake(waiter),
-        Party::Select { flag, arm } => {
-            if let Some(waiter) = flag.commit(arm) {
-                wakes.wake(waiter);
-            }
-        }
-        Party::Callback(_) | Party::Background => {
-            unreachable!("callbacks and background puts are completed by their callers")
-        }
+/// A channel as messages show it, by its name or else its number.
+fn label_of(name: &Option<Rc<str>>, number: u64) -> String {
+    match name {
+        Some(name) => format!("channel '{name}'"),
+        None => format!("channel #{number}"),
+    }
+}
+
+/// Panics: more than `max` operations `op` would wait on the channel.
+#[cold]
+#[inline(never)]
+fn too_many(name: &Option<Rc<str>>, number: u64, max: usize, op: ChanOp) -> ! {
+    let chan = label_of(name, number);
+    match op {
+        ChanOp::Put => panic!(
+            "{chan}: more than {max} puts are waiting on it. Give it a buffer (Chan::fixed(n), or a \
+             dropping or sliding one if values may be discarded), put from fewer tasks at once, or \
+             raise the limit with Chan::max_pending"
+        ),
+        _ => panic!(
+            "{chan}: more than {max} gets are waiting on it. Get from fewer tasks at once (one \
+             consumer can hand values on to others), or raise the limit with Chan::max_pending"
+        ),
     }
 }

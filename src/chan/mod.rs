@@ -36,6 +36,7 @@ mod error;
 pub(crate) mod handler;
 mod iter;
 mod ops;
+mod parked;
 mod remote;
 mod select;
 #[doc(hidden)]
