@@ -177,6 +177,25 @@ impl<R: 'static, V> Parked<R, V> {
     /// ones on the way.
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<usize> {
+        let key = self.head;
+        let entry = self.entries.get_mut(key as usize)?;
+        // The common case: the head waits for a task of the loop, and is unlinked here.
+        if let Slot::Parked(Party::Future(_)) = entry.slot {
+            entry.linked = false;
+            self.head = entry.next;
+            match entry.next {
+                NONE => self.tail = NONE,
+                next => self.entries[next as usize].prev = NONE,
+            }
+            self.linked -= 1;
+            return Some(key as usize);
+        }
+        self.pop_slow()
+    }
+
+    /// `pop` past a head that is not a plain future's.
+    #[inline(never)]
+    fn pop_slow(&mut self) -> Option<usize> {
         while self.head != NONE {
             let key = self.head;
             let active = is_active(&self.entries[key as usize].slot);
@@ -194,7 +213,8 @@ impl<R: 'static, V> Parked<R, V> {
         let entry = &mut self.entries[key];
         // The common party, a task of the loop, is read in place rather than moved out.
         if let Slot::Parked(Party::Future(Waiter::Task(task))) = entry.slot {
-            entry.slot = Slot::Done(result);
+            // A task's id needs no drop: forgetting the old slot spares its drop glue.
+            std::mem::forget(std::mem::replace(&mut entry.slot, Slot::Done(result)));
             wakes.wake(Waiter::Task(task));
             return;
         }
