@@ -24,7 +24,7 @@ use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 /// At most this many operations wait on one channel in each direction unless the channel says
 /// otherwise with `Chan::max_pending` (core.async's `MAX-QUEUE-SIZE`): more is almost always a
 /// missing buffer or a runaway producer.
-pub(crate) const MAX_PENDING: usize = 1024;
+pub(crate) const MAX_PENDING: u32 = 1024;
 
 /// What a put came to.
 pub(crate) enum PutOutcome<T> {
@@ -52,28 +52,24 @@ pub(crate) enum TakeOutcome<T> {
     Refused,
 }
 
-/// The state of one channel.
+/// The state of one channel. What most channels never need lives out of line in [`Rare`], so
+/// that the many channels of a program each cost little while they wait.
 pub(crate) struct State<T> {
-    /// The channel's name, if it was given one.
-    pub(crate) name: Option<Rc<str>>,
     /// Its number, for messages about unnamed channels.
     pub(crate) number: u64,
     /// Where it was made (the caller of its constructor), for reports about unnamed channels.
     made_at: &'static std::panic::Location<'static>,
-    /// How deadlock reports name the channel; made at the first park.
-    site: Option<Rc<WaitSite>>,
     /// `None` for a rendezvous channel.
     buffer: Option<AnyBuffer<T>>,
-    /// Values committed to gets whose futures were then dropped: they go back to the head of the
-    /// channel, ahead of the buffer. Never non-empty while an active get is parked.
-    returned: VecDeque<T>,
     /// Parked puts, with the values they offer.
     puts: Parked<bool, Option<T>>,
     /// Parked gets.
     takes: Parked<Option<T>, ()>,
+    /// The name, wait site, given-back values and joins, made at the first need of one of them.
+    rare: Option<Box<Rare<T>>>,
     /// The most operations that may wait in each direction (`MAX_PENDING` unless set with
     /// `Chan::max_pending`).
-    pub(crate) max_pending: usize,
+    max_pending: u32,
     /// Set once by `close`.
     closed: bool,
     /// Set for a channel that the loop's clock closes or feeds (`timeout`, `tick_tock`): waiting
@@ -85,13 +81,24 @@ pub(crate) struct State<T> {
     delivered_queued: u64,
     /// Values delivered to a get straight from a waiting put.
     delivered_immediate: u64,
+    /// Whether the running loop knows this channel, to list its parked operations in a deadlock
+    /// report (see `Chan::register_channel`); the loop clears it when it ends.
+    pub(crate) registered: bool,
+}
+
+/// The parts of a channel's state that most channels never use.
+struct Rare<T> {
+    /// The channel's name, if it was given one.
+    name: Option<Rc<str>>,
+    /// How deadlock reports name the channel; made at the first need.
+    site: Option<Rc<WaitSite>>,
+    /// Values committed to gets whose futures were then dropped: they go back to the head of the
+    /// channel, ahead of the buffer. Never non-empty while an active get is parked.
+    returned: VecDeque<T>,
     /// The waiting `join` futures, under keys they hold: whom each wakes once the channel is closed
     /// and drained (`None` once woken). A future withdraws its entry when it completes or is
     /// dropped, so dropped joins leave nothing behind and a new one scans nothing.
     joiners: Slab<Option<Waiter>>,
-    /// Whether the running loop knows this channel, to list its parked operations in a deadlock
-    /// report (see `Chan::register_channel`); the loop clears it when it ends.
-    pub(crate) registered: bool,
 }
 
 impl<T: 'static> State<T> {
@@ -101,33 +108,65 @@ impl<T: 'static> State<T> {
         made_at: &'static std::panic::Location<'static>,
     ) -> State<T> {
         State {
-            name: None,
             number,
             made_at,
-            site: None,
             buffer,
-            returned: VecDeque::new(),
             puts: Parked::default(),
             takes: Parked::default(),
+            rare: None,
             max_pending: MAX_PENDING,
             closed: false,
             timed: false,
             delivered_buffered: 0,
             delivered_queued: 0,
             delivered_immediate: 0,
-            joiners: Slab::new(),
             registered: false,
         }
     }
 
     /// The channel as messages show it: `channel 'jobs'` or `channel #3`.
     pub(crate) fn label(&self) -> String {
-        label_of(&self.name, self.number)
+        label_of(self.name(), self.number)
+    }
+
+    /// The name given with `Chan::named`.
+    pub(crate) fn name(&self) -> &Option<Rc<str>> {
+        name_in(&self.rare)
     }
 
     pub(crate) fn set_name(&mut self, name: Rc<str>) {
-        self.name = Some(name);
-        self.site = None;
+        let rare = self.rare_mut();
+        rare.name = Some(name);
+        rare.site = None;
+    }
+
+    /// Sets the most operations that may wait in each direction (beyond `u32::MAX` is no limit).
+    pub(crate) fn set_max_pending(&mut self, n: usize) {
+        self.max_pending = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+
+    /// The rare parts, made now if they were not.
+    fn rare_mut(&mut self) -> &mut Rare<T> {
+        self.rare.get_or_insert_with(|| {
+            Box::new(Rare {
+                name: None,
+                site: None,
+                returned: VecDeque::new(),
+                joiners: Slab::new(),
+            })
+        })
+    }
+
+    /// Whether values given back by dropped gets wait at the head of the channel.
+    #[inline]
+    fn has_returned(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| !r.returned.is_empty())
+    }
+
+    /// Whether `join` futures wait.
+    #[inline]
+    fn has_joiners(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| !r.joiners.is_empty())
     }
 
     /// Records that the task polled with `cx` waits in `op` on this channel: always for `Join` (the
@@ -163,8 +202,8 @@ impl<T: 'static> State<T> {
 
     /// How deadlock reports name this channel, made at the first call.
     fn site_ref(&mut self) -> &Rc<WaitSite> {
-        if self.site.is_none() {
-            let label = match &self.name {
+        if self.rare.as_ref().is_none_or(|r| r.site.is_none()) {
+            let label = match self.name() {
                 Some(_) => self.label(),
                 None => format!(
                     "{} (made at {}:{})",
@@ -173,9 +212,11 @@ impl<T: 'static> State<T> {
                     self.made_at.line()
                 ),
             };
-            self.site = Some(Rc::new(WaitSite::new(label, self.timed)));
+            let timed = self.timed;
+            self.rare_mut().site = Some(Rc::new(WaitSite::new(label, timed)));
         }
-        self.site.as_ref().expect("made just above")
+        let rare = self.rare.as_ref().expect("made just above");
+        rare.site.as_ref().expect("made just above")
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -204,7 +245,7 @@ impl<T: 'static> State<T> {
     /// nothing was given back. `None` when the full path is needed.
     #[inline]
     pub(crate) fn try_take_buffered(&mut self) -> Option<T> {
-        if !self.puts.is_empty() || !self.returned.is_empty() || self.closed || trace::is_on() {
+        if !self.puts.is_empty() || self.has_returned() || self.closed || trace::is_on() {
             return None;
         }
         let value = self.buffer.as_mut()?.remove()?;
@@ -243,7 +284,7 @@ impl<T: 'static> State<T> {
 
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
-        if let Some(value) = self.returned.pop_front() {
+        if let Some(value) = self.rare.as_mut().and_then(|r| r.returned.pop_front()) {
             self.trace_get(None);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
@@ -305,7 +346,7 @@ impl<T: 'static> State<T> {
     pub(crate) fn may_take(&self) -> bool {
         !self.puts.is_empty()
             || self.closed
-            || !self.returned.is_empty()
+            || self.has_returned()
             || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
     }
 
@@ -327,7 +368,7 @@ impl<T: 'static> State<T> {
 
     /// Whether a get would complete at once (a value, or `None` from a closed, drained channel).
     pub(crate) fn can_take(&mut self) -> bool {
-        !self.returned.is_empty()
+        self.has_returned()
             || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
             || self.puts.has_active()
             || self.closed
@@ -336,7 +377,7 @@ impl<T: 'static> State<T> {
     /// Whether the channel is closed and nothing is left to get.
     pub(crate) fn is_drained(&self) -> bool {
         self.closed
-            && self.returned.is_empty()
+            && !self.has_returned()
             && self.buffer.as_ref().is_none_or(|b| b.is_empty())
             && !self.puts.has_active()
     }
@@ -346,24 +387,24 @@ impl<T: 'static> State<T> {
     pub(crate) fn wait_join(&mut self, key: &mut Option<usize>, cx: &std::task::Context<'_>) {
         match *key {
             Some(k) => {
-                let entry = &mut self.joiners[k];
+                let entry = &mut self.rare_mut().joiners[k];
                 if !entry.as_ref().is_some_and(|w| w.wakes(cx)) {
                     *entry = Some(Waiter::of(cx));
                 }
             }
-            None => *key = Some(self.joiners.insert(Some(Waiter::of(cx)))),
+            None => *key = Some(self.rare_mut().joiners.insert(Some(Waiter::of(cx)))),
         }
     }
 
     /// The join whose entry is `key` completed or was dropped: its entry goes. Returns the waiter it
     /// still held, for the caller to drop once the channel is no longer borrowed.
     pub(crate) fn withdraw_join(&mut self, key: usize) -> Option<Waiter> {
-        self.joiners.remove(key)
+        self.rare_mut().joiners.remove(key)
     }
 
     #[inline]
     fn wake_joiners_if_drained(&mut self, wakes: &mut Wakes) {
-        if self.closed && !self.joiners.is_empty() {
+        if self.closed && self.has_joiners() {
             self.wake_joiners(wakes);
         }
     }
@@ -372,7 +413,7 @@ impl<T: 'static> State<T> {
     fn wake_joiners(&mut self, wakes: &mut Wakes) {
         if self.is_drained() {
             // Entries stay until their futures withdraw them, so that no key is reused meanwhile.
-            for (_, entry) in &mut self.joiners {
+            for (_, entry) in &mut self.rare_mut().joiners {
                 if let Some(waiter) = entry.take() {
                     wakes.wake(waiter);
                 }
@@ -419,7 +460,7 @@ impl<T: 'static> State<T> {
     /// Parks a put without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
-        let (name, number, max) = (&self.name, self.number, self.max_pending);
+        let (name, number, max) = (name_in(&self.rare), self.number, self.max_pending as usize);
         self.puts.park(party, Some(value), max, || {
             too_many(name, number, max, ChanOp::Put)
         })
@@ -428,7 +469,7 @@ impl<T: 'static> State<T> {
     /// Parks a get without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
-        let (name, number, max) = (&self.name, self.number, self.max_pending);
+        let (name, number, max) = (name_in(&self.rare), self.number, self.max_pending as usize);
         self.takes
             .park(party, (), max, || too_many(name, number, max, ChanOp::Get))
     }
@@ -477,7 +518,7 @@ impl<T: 'static> State<T> {
         match self.takes.pop() {
             // Already counted as delivered when it was first handed out.
             Some(key) => self.takes.complete(key, Some(value), wakes),
-            None => self.returned.push_front(value),
+            None => self.rare_mut().returned.push_front(value),
         }
     }
 
@@ -517,7 +558,7 @@ impl<T: 'static> State<T> {
     /// For `Debug`: `join` futures waiting for the channel to be closed and drained (polled, and
     /// neither completed nor dropped).
     pub(crate) fn pending_joins(&self) -> usize {
-        self.joiners.len()
+        self.rare.as_ref().map_or(0, |r| r.joiners.len())
     }
 
     /// For tests of sweeping: the lengths of the queues, inactive entries included.
@@ -635,5 +676,13 @@ fn too_many(name: &Option<Rc<str>>, number: u64, max: usize, op: ChanOp) -> ! {
             "{chan}: more than {max} gets are waiting on it. Get from fewer tasks at once (one \
              consumer can hand values on to others), or raise the limit with Chan::max_pending"
         ),
+    }
+}
+
+/// The name kept in a channel's rare parts, if it has any.
+fn name_in<T>(rare: &Option<Box<Rare<T>>>) -> &Option<Rc<str>> {
+    match rare {
+        Some(rare) => &rare.name,
+        None => &None,
     }
 }

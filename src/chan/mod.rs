@@ -182,13 +182,13 @@ impl<T: 'static> Chan<T> {
              try_put and try_get for operations that never wait",
             self.state.borrow().label()
         );
-        self.state.borrow_mut().max_pending = n;
+        self.state.borrow_mut().set_max_pending(n);
         self
     }
 
     /// The name given with [`named`](Chan::named).
     pub fn name(&self) -> Option<Rc<str>> {
-        self.state.borrow().name.clone()
+        self.state.borrow().name().clone()
     }
 
     /// Makes sure the running loop can name the operations parked in this channel (`st` is its
