@@ -16,6 +16,10 @@ use crate::runtime::waker::Waiter;
 /// The key of no entry: the end of a list.
 const NONE: u32 = u32::MAX;
 
+/// `Entry::prev` of an entry that is not in the list of waiting operations (no key is this large:
+/// a queue holds fewer than `u32::MAX` entries).
+const UNLINKED: u32 = u32::MAX - 1;
+
 /// Where a parked operation stands.
 #[derive(Debug)]
 pub(crate) enum Slot<R> {
@@ -34,13 +38,12 @@ struct Entry<R, V> {
     slot: Slot<R>,
     /// What the operation carries until it commits or is withdrawn (`Option<T>` for a put).
     value: V,
-    /// The next older waiting entry while linked (`NONE` at the head).
+    /// The next older waiting entry while linked (`NONE` at the head); `UNLINKED` once the entry
+    /// has left the list (kept here rather than in a flag of its own, so that an entry stays small).
     prev: u32,
     /// The next newer waiting entry while linked (`NONE` at the tail); for a free entry, the next
     /// free one.
     next: u32,
-    /// Whether the entry is in the list of waiting operations.
-    linked: bool,
 }
 
 /// The parked operations of one direction of a channel, `R` being what an operation completes with
@@ -101,7 +104,6 @@ impl<R: 'static, V> Parked<R, V> {
             value,
             prev: self.tail,
             next: NONE,
-            linked: true,
         };
         let key = if self.free == NONE {
             self.grow();
@@ -161,7 +163,7 @@ impl<R: 'static, V> Parked<R, V> {
     fn unlink(&mut self, key: u32) {
         let entry = &mut self.entries[key as usize];
         let (prev, next) = (entry.prev, entry.next);
-        entry.linked = false;
+        entry.prev = UNLINKED;
         match prev {
             NONE => self.head = next,
             prev => self.entries[prev as usize].next = next,
@@ -181,7 +183,7 @@ impl<R: 'static, V> Parked<R, V> {
         let entry = self.entries.get_mut(key as usize)?;
         // The common case: the head waits for a task of the loop, and is unlinked here.
         if let Slot::Parked(Party::Future(_)) = entry.slot {
-            entry.linked = false;
+            entry.prev = UNLINKED;
             self.head = entry.next;
             match entry.next {
                 NONE => self.tail = NONE,
@@ -248,7 +250,7 @@ impl<R: 'static, V> Parked<R, V> {
     /// Frees the unlinked entry `key`, returning its slot.
     fn free(&mut self, key: usize) -> Slot<R> {
         let entry = &mut self.entries[key];
-        debug_assert!(!entry.linked, "a linked entry is freed");
+        debug_assert_eq!(entry.prev, UNLINKED, "a linked entry is freed");
         entry.next = self.free;
         self.free = key as u32;
         std::mem::replace(&mut entry.slot, Slot::Vacant)
@@ -277,7 +279,7 @@ impl<R: 'static, V> Parked<R, V> {
     where
         V: Default,
     {
-        if self.entries[key].linked {
+        if self.entries[key].prev != UNLINKED {
             self.unlink(key as u32);
         }
         let value = std::mem::take(&mut self.entries[key].value);
