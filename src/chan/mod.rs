@@ -6,7 +6,8 @@
 //! gets, after which gets return `None`.
 //!
 //! Layout: `handler` is the protocol between a channel and whoever waits on it (a future, an arm
-//! of a select, a callback); `channel` is the state machine; [`buffer`] holds one file per kind of
+//! of a select, a callback); `parked` is the queue of operations waiting in one direction, used for
+//! puts and gets alike; `channel` is the state machine; [`buffer`] holds one file per kind of
 //! buffer; `ops` holds the futures.
 //!
 //! ```
