@@ -7,8 +7,8 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 use aiochan::{
-    from_iter, from_range, go, nop, now, sleep, tick_tock, timeout, Chan, ChanState, ChanStats,
-    TryGetError, TryPutError,
+    from_iter, from_range, from_range_step, go, nop, now, sleep, tick_tock, tick_tock_at, timeout,
+    Chan, ChanState, ChanStats, TryGetError, TryPutError,
 };
 
 mod common;
@@ -499,4 +499,147 @@ fn clones_are_the_same_channel_and_others_are_not() {
 fn default_is_a_rendezvous_channel() {
     let c = Chan::<u8>::default();
     assert!(format!("{c:?}").contains("none (rendezvous)"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// len / capacity, from_range_step, tick_tock_at
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn len_counts_buffered_values_and_capacity_says_each_kind_of_buffer() {
+    run_virtual(async {
+        let rendezvous = Chan::new();
+        assert_eq!((rendezvous.len(), rendezvous.capacity()), (0, Some(0)));
+        rendezvous.add([1]);
+        assert_eq!(rendezvous.len(), 0, "a waiting put is not in the buffer");
+
+        let fixed = Chan::fixed(2).add([1, 2, 3]);
+        assert_eq!((fixed.len(), fixed.capacity()), (2, Some(2)));
+        assert!(!fixed.is_empty());
+        assert_eq!(fixed.get().await, Some(1));
+        assert_eq!(fixed.len(), 2, "the waiting put refilled the buffer");
+
+        assert_eq!(Chan::dropping(3).add([1, 2, 3, 4]).len(), 3);
+        assert_eq!(Chan::sliding(3).add([1, 2, 3, 4]).capacity(), Some(3));
+        let unbounded = Chan::unbounded().add(0..100);
+        assert_eq!((unbounded.len(), unbounded.capacity()), (100, None));
+        let promise = Chan::promise().add([7, 8]);
+        assert_eq!((promise.len(), promise.capacity()), (1, Some(1)));
+    });
+}
+
+#[test]
+fn len_counts_a_value_given_back_by_a_dropped_get() {
+    run_virtual(async {
+        let c = Chan::new();
+        let getter = go({
+            let c = c.clone();
+            async move {
+                // Dropped once the value is committed to it but before it collects it.
+                let get = c.get();
+                futures_poll_once(get).await
+            }
+        });
+        nop().await;
+        c.add([5]);
+        getter.await;
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.try_get(), Ok(5));
+        assert!(c.is_empty());
+    });
+}
+
+/// Polls `future` once and drops it.
+async fn futures_poll_once<F: Future>(future: F) {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        let _ = future.as_mut().poll(cx);
+        std::task::Poll::Ready(())
+    })
+    .await;
+    nop().await;
+}
+
+#[test]
+fn from_range_step_counts_any_integer_type_up_or_down() {
+    run_virtual(async {
+        assert_eq!(collect(&from_range_step(0u8..10, 3)).await, [0, 3, 6, 9]);
+        assert_eq!(collect(&from_range_step(0u8..=9, 3)).await, [0, 3, 6, 9]);
+        assert_eq!(collect(&from_range_step(0i16..10, -4)).await, [9, 5, 1]);
+        assert_eq!(collect(&from_range_step(-3i64..=3, -3)).await, [3, 0, -3]);
+        assert_eq!(collect(&from_range_step(5usize..5, 1)).await, []);
+        assert_eq!(collect(&from_range_step(5usize..5, usize::MAX)).await, []);
+        assert_eq!(collect(&from_range_step(..7u32, 2)).await, [0, 2, 4, 6]);
+        assert_eq!(
+            collect(&from_range_step(
+                (Bound::Excluded(0i8), Bound::Included(6)),
+                2
+            ))
+            .await,
+            [1, 3, 5]
+        );
+        assert_eq!(collect(&from_range_step(..i8::MIN, -1)).await, []);
+        assert_eq!(
+            collect(&from_range_step(250u8.., 2)).await,
+            [250, 252, 254],
+            "an unbounded end is the type's largest value"
+        );
+        assert_eq!(
+            collect(&from_range_step(i128::MAX - 1.., 1)).await,
+            [i128::MAX - 1, i128::MAX]
+        );
+        let counted = from_range_step(-7i8..=7, -5);
+        assert_eq!(counted.len(), 3, "7, 2 and -3");
+        assert_eq!(from_range(0..10).len(), 10);
+        assert_eq!(from_range_step(0u128.., 1).len(), usize::MAX);
+        let from_the_top = from_range_step(-2i32.., -1);
+        assert_eq!(from_the_top.get().await, Some(i32::MAX));
+        assert_eq!(from_the_top.get().await, Some(i32::MAX - 1));
+        assert_eq!(
+            collect(&from_range_step(i32::MIN..=i32::MIN + 1, -1)).await,
+            [i32::MIN + 1, i32::MIN],
+            "counting down stops before the type overflows"
+        );
+        assert_eq!(collect(&from_range(i64::MAX..)).await, [i64::MAX]);
+    });
+}
+
+#[test]
+#[should_panic(expected = "a step of 0")]
+fn from_range_step_refuses_a_step_of_zero() {
+    let _ = from_range_step(0..3, 0);
+}
+
+#[test]
+fn tick_tock_at_gives_its_first_tick_at_the_start() {
+    run_virtual(async {
+        let begin = now();
+        let ticks = tick_tock_at(begin + ms(25), ms(10));
+        for n in 1..=3u64 {
+            let (count, at) = ticks.get().await.expect("a tick");
+            assert_eq!(count, n);
+            assert_eq!(at - begin, ms(25 + 10 * (n - 1)));
+        }
+        ticks.close();
+    });
+}
+
+#[test]
+fn tick_tock_at_a_past_start_ticks_at_once_then_catches_up_one_per_get() {
+    run_virtual(async {
+        sleep(ms(100)).await;
+        let begin = now();
+        let ticks = tick_tock_at(begin - ms(35), ms(10));
+        // Ticks due at -35, -25, -15 and -5 ms have passed: they come at once, one per get.
+        let mut counts = Vec::new();
+        for _ in 0..4 {
+            let (count, at) = ticks.get().await.expect("a tick");
+            assert_eq!(at, begin, "a tick whose time has passed comes at once");
+            counts.push(count);
+        }
+        assert_eq!(counts, [1, 2, 3, 4]);
+        let (count, at) = ticks.get().await.expect("a tick");
+        assert_eq!((count, at - begin), (5, ms(5)));
+        ticks.close();
+    });
 }

@@ -549,3 +549,51 @@ fn distribute_and_merge_round_trip() {
     got.sort();
     assert_eq!(got, (0..40).collect::<Vec<_>>());
 }
+
+#[test]
+fn pub_close_ends_every_topic_and_leaves_the_rest_of_the_source() {
+    run_virtual(async {
+        let source = Chan::fixed(8);
+        let p = source.publish_buffered(|n: &i32| n % 2, 2);
+        let odd = p.sub(1, Out::fixed(1));
+        let even = p.sub(0, Out::new());
+        let kept = p.sub(0, Out::fixed(8).keep_open());
+        source.add([1, 2, 3]);
+        settle().await;
+        p.close();
+        p.close();
+        source.add([4, 5]);
+        // What the topics took before the close is still handed out, then the subscribers end.
+        assert_eq!(drain(&odd).await, [1, 3]);
+        assert_eq!(drain(&even).await, [2]);
+        settle().await;
+        assert_eq!(leftovers(&kept), [2]);
+        assert!(!kept.is_closed(), "a subscriber kept open stays open");
+        assert!(!source.is_closed(), "the source is left open");
+        assert_eq!(leftovers(&source), [4, 5]);
+        assert!(
+            p.sub(1, Out::new()).is_closed(),
+            "a later sub is finished at once"
+        );
+        assert_eq!(p.topics(), 0);
+    });
+}
+
+#[test]
+fn pub_close_lets_a_value_being_handed_out_reach_its_subscriber() {
+    run_virtual(async {
+        let source = Chan::new();
+        let p = source.publish(|_: &&str| ());
+        let slow = p.sub((), Out::new());
+        let producer = go({
+            let source = source.clone();
+            async move { source.put("in flight").await }
+        });
+        settle().await;
+        // The pub took the value and waits for the subscriber to take it.
+        assert!(producer.await);
+        p.close();
+        settle().await;
+        assert_eq!(drain(&slow).await, ["in flight"]);
+    });
+}

@@ -162,7 +162,7 @@ fn every_arm_disabled_without_default_panics_with_the_fix() {
         })
     });
     assert!(message.contains("every arm is disabled"), "{message}");
-    assert!(message.contains("add a `default` arm"), "{message}");
+    assert!(message.contains("add an `else => ...` branch"), "{message}");
 }
 
 #[test]

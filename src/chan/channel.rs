@@ -17,7 +17,7 @@ use super::handler::{Party, Wakes, Who};
 use super::parked::{Parked, Slot};
 use super::stats::{ChanState, ChanStats};
 use crate::runtime::core::Core;
-use crate::runtime::trace::{self, Event};
+use crate::runtime::trace::{self, ChanSnapshot, Event, Side};
 use crate::runtime::waker::Waiter;
 use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
@@ -84,6 +84,8 @@ pub(crate) struct State<T> {
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
     /// report (see `Chan::register_channel`); the loop clears it when it ends.
     pub(crate) registered: bool,
+    /// How traces show a value, set by `Chan::trace_values`; `None`: traces count values only.
+    pub(crate) show: Option<fn(&T) -> String>,
 }
 
 /// The parts of a channel's state that most channels never use.
@@ -121,6 +123,7 @@ impl<T: 'static> State<T> {
             delivered_queued: 0,
             delivered_immediate: 0,
             registered: false,
+            show: None,
         }
     }
 
@@ -256,13 +259,21 @@ impl<T: 'static> State<T> {
     /// Puts `value`, on behalf of `who`.
     pub(crate) fn put(&mut self, value: T, who: Who<'_, bool>, wakes: &mut Wakes) -> PutOutcome<T> {
         if self.closed {
-            return PutOutcome::Closed(value);
-        }
-        if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
-            let discarded = buffer.add(value);
-            self.trace(|core, chan| Event::Put {
+            self.trace(|core, chan, after| Event::Refused {
                 task: core.current_label(),
                 chan,
+                after,
+            });
+            return PutOutcome::Closed(value);
+        }
+        let shown = self.shown(&value);
+        if let Some(buffer) = self.buffer.as_mut().filter(|b| !b.is_full()) {
+            let discarded = buffer.add(value);
+            self.trace(|core, chan, after| Event::Put {
+                task: core.current_label(),
+                chan,
+                value: shown,
+                after,
             });
             self.feed_takers(wakes);
             return match discarded {
@@ -272,7 +283,7 @@ impl<T: 'static> State<T> {
         }
         if let Some(key) = self.takes.pop() {
             self.delivered_queued += 1;
-            self.trace_handoff(None, Some(key));
+            self.trace_handoff(None, Some(key), shown);
             self.takes.complete(key, Some(value), wakes);
             return PutOutcome::Accepted;
         }
@@ -285,7 +296,7 @@ impl<T: 'static> State<T> {
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
         if let Some(value) = self.rare.as_mut().and_then(|r| r.returned.pop_front()) {
-            self.trace_get(None);
+            self.trace_get(None, self.shown(&value));
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
@@ -296,20 +307,25 @@ impl<T: 'static> State<T> {
             .and_then(|b| b.remove())
         {
             self.delivered_buffered += 1;
-            self.trace_get(None);
+            self.trace_get(None, self.shown(&value));
             self.refill_from_putters(wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
         if let Some(key) = self.puts.pop() {
             self.delivered_immediate += 1;
-            self.trace_handoff(Some(key), None);
             let value = self.puts.value_mut(key).take();
+            self.trace_handoff(Some(key), None, value.as_ref().and_then(|v| self.shown(v)));
             self.puts.complete(key, true, wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(value);
         }
         if self.closed {
+            self.trace(|core, chan, after| Event::ClosedGet {
+                task: core.current_label(),
+                chan,
+                after,
+            });
             return TakeOutcome::Done(None);
         }
         match who.park() {
@@ -325,12 +341,18 @@ impl<T: 'static> State<T> {
             return;
         }
         self.closed = true;
-        self.trace(|core, chan| Event::Close {
+        self.trace(|core, chan, after| Event::Close {
             task: core.current_label(),
             chan,
+            after,
         });
         // A get waits only while the buffer is empty and no put waits, so each gets `None`.
         while let Some(key) = self.takes.pop() {
+            self.trace(|core, chan, after| Event::ClosedGet {
+                task: slot_label(core, self.takes.slot(key)),
+                chan,
+                after,
+            });
             self.takes.complete(key, None, wakes);
         }
         if let Some(buffer) = &mut self.buffer {
@@ -431,7 +453,7 @@ impl<T: 'static> State<T> {
             let Some(key) = self.takes.pop() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
             self.delivered_queued += 1;
-            self.trace_get(Some(key));
+            self.trace_get(Some(key), value.as_ref().and_then(|v| self.shown(v)));
             self.takes.complete(key, value, wakes);
         }
     }
@@ -444,7 +466,7 @@ impl<T: 'static> State<T> {
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
             let Some(key) = self.puts.pop() else { break };
-            self.trace_put(key);
+            let shown = self.puts.value(key).as_ref().and_then(|v| self.shown(v));
             if let (Some(value), Some(buffer)) = (self.puts.value_mut(key).take(), &mut self.buffer)
             {
                 // Only a buffer of one's own may be full at times and discard: rare enough for
@@ -453,6 +475,7 @@ impl<T: 'static> State<T> {
                     wakes.drop_later(discarded);
                 }
             }
+            self.trace_put(key, shown);
             self.puts.complete(key, true, wakes);
         }
     }
@@ -461,17 +484,22 @@ impl<T: 'static> State<T> {
     #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
         let (name, number, max) = (name_in(&self.rare), self.number, self.max_pending as usize);
-        self.puts.park(party, Some(value), max, || {
+        let key = self.puts.park(party, Some(value), max, || {
             too_many(name, number, max, ChanOp::Put)
-        })
+        });
+        self.trace_queue(true, Side::Put, self.puts.slot(key));
+        key
     }
 
     /// Parks a get without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
         let (name, number, max) = (name_in(&self.rare), self.number, self.max_pending as usize);
-        self.takes
-            .park(party, (), max, || too_many(name, number, max, ChanOp::Get))
+        let key = self
+            .takes
+            .park(party, (), max, || too_many(name, number, max, ChanOp::Get));
+        self.trace_queue(true, Side::Get, self.takes.slot(key));
+        key
     }
 
     /// The result of a parked put, if it has completed; otherwise makes sure `waiter` is the one
@@ -483,6 +511,67 @@ impl<T: 'static> State<T> {
         refresh: impl FnOnce(&mut Waiter),
     ) -> Option<bool> {
         self.puts.poll(key, refresh)
+    }
+
+    /// `poll_put` for a put future that wants its value back if the put completed without
+    /// delivering it (refused by [`refuse_puts`](State::refuse_puts)).
+    pub(crate) fn poll_put_back(
+        &mut self,
+        key: usize,
+        refresh: impl FnOnce(&mut Waiter),
+    ) -> Option<Result<(), T>> {
+        let undelivered = match self.puts.slot(key) {
+            Slot::Done(false) => self.puts.value_mut(key).take(),
+            _ => None,
+        };
+        let accepted = self.poll_put(key, refresh)?;
+        Some(match undelivered {
+            None if accepted => Ok(()),
+            undelivered => Err(undelivered.expect("a refused put future keeps its value")),
+        })
+    }
+
+    /// Completes every waiting put with `false`, for a channel nobody will get from again (the
+    /// last [`Receiver`](super::Receiver) dropped). The value of a future's or a callback's put
+    /// stays in its entry, for its owner to take back: a future with
+    /// [`poll_put_back`](State::poll_put_back), a callback with
+    /// [`cancel_put`](State::cancel_put) (else it goes with the channel); the values of select arms
+    /// and background puts are dropped.
+    pub(crate) fn refuse_puts(&mut self, wakes: &mut Wakes) {
+        while let Some(key) = self.puts.pop() {
+            match self.puts.slot(key) {
+                Slot::Parked(Party::Future(_)) => {}
+                Slot::Parked(Party::Callback(_)) => {
+                    // Left as a completed entry, unlike a callback put that delivered.
+                    if let Slot::Parked(Party::Callback(cb)) =
+                        self.puts.replace_slot(key, Slot::Done(false))
+                    {
+                        wakes.call(move || cb(false));
+                    }
+                    continue;
+                }
+                // Dropped once the state is no longer borrowed: its `Drop` may use the channel.
+                _ => {
+                    if let Some(value) = self.puts.value_mut(key).take() {
+                        wakes.drop_later(value);
+                    }
+                }
+            }
+            self.puts.complete(key, false, wakes);
+        }
+        self.wake_joiners_if_drained(wakes);
+    }
+
+    /// How many values wait in the buffer (and given back to its head), not counting waiting puts.
+    pub(crate) fn len(&self) -> usize {
+        self.rare.as_ref().map_or(0, |r| r.returned.len())
+            + self.buffer.as_ref().map_or(0, |b| b.len())
+    }
+
+    /// How many values the buffer holds at most: `Some(0)` for a rendezvous channel, `None` for an
+    /// unbounded buffer.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.buffer.as_ref().map_or(Some(0), |b| b.capacity())
     }
 
     /// The result of a parked get, if it has completed; otherwise makes sure `waiter` is the one
@@ -500,6 +589,9 @@ impl<T: 'static> State<T> {
     /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
     /// promise (its value was delivered) and returns nothing.
     pub(crate) fn cancel_put(&mut self, key: usize, wakes: &mut Wakes) -> Option<T> {
+        if trace::is_on() && self.puts.is_linked(key) {
+            self.trace_queue(false, Side::Put, self.puts.slot(key));
+        }
         let (value, _) = self.puts.withdraw(key);
         // The withdrawn put may have been the last thing a closed channel held.
         self.wake_joiners_if_drained(wakes);
@@ -509,6 +601,9 @@ impl<T: 'static> State<T> {
     /// The owner of a parked get gives it up. A value already committed to it goes back to the head
     /// of the channel: to the oldest waiting get, or ahead of the buffer. No value is lost.
     pub(crate) fn cancel_take(&mut self, key: usize, wakes: &mut Wakes) {
+        if trace::is_on() && self.takes.is_linked(key) {
+            self.trace_queue(false, Side::Get, self.takes.slot(key));
+        }
         if let (_, Some(Some(value))) = self.takes.withdraw(key) {
             self.give_back(value, wakes);
         }
@@ -568,18 +663,78 @@ impl<T: 'static> State<T> {
 }
 
 impl<T: 'static> State<T> {
-    /// Records a trace event about this channel, if the loop traces.
+    /// How a trace shows `value`: only for a channel made with `Chan::trace_values`, while the
+    /// loop traces.
     #[inline]
-    fn trace(&self, event: impl FnOnce(&Core, String) -> Event) {
+    fn shown(&self, value: &T) -> Option<String> {
+        self.show
+            .and_then(|show| trace::is_on().then(|| show(value)))
+    }
+
+    /// Records a trace event about this channel, with its state after the event, if the loop
+    /// traces.
+    #[inline]
+    fn trace(&self, event: impl FnOnce(&Core, String, ChanSnapshot) -> Event) {
         if trace::is_on() {
-            runtime::record(|core| event(core, self.label()));
+            runtime::record(|core| event(core, self.label(), self.snapshot(core)));
         }
+    }
+
+    /// The buffer and the active waiting operations, for a trace.
+    fn snapshot(&self, core: &Core) -> ChanSnapshot {
+        ChanSnapshot {
+            buffered: self.len(),
+            capacity: self.capacity(),
+            puts: self.puts.waiting().map(|party| party.label(core)).collect(),
+            gets: self
+                .takes
+                .waiting()
+                .map(|party| party.label(core))
+                .collect(),
+            closed: self.closed,
+        }
+    }
+
+    /// The operation parked as `slot` joined (`enqueue`) or left the queue of `side`.
+    fn trace_queue<R>(&self, enqueue: bool, side: Side, slot: &Slot<R>) {
+        self.trace(|core, chan, after| {
+            let task = match slot {
+                // A select that committed elsewhere no longer knows its task: the withdrawal
+                // runs in the task's own poll.
+                Slot::Parked(Party::Select { .. }) if !enqueue => core.current_label(),
+                _ => slot_label(core, slot),
+            };
+            if enqueue {
+                Event::Enqueue {
+                    task,
+                    chan,
+                    side,
+                    after,
+                }
+            } else {
+                // Recorded just before the entry goes: the snapshot is of the queue without it.
+                let mut after = after;
+                let queue = match side {
+                    Side::Put => &mut after.puts,
+                    Side::Get => &mut after.gets,
+                };
+                if let Some(i) = queue.iter().position(|t| *t == task) {
+                    queue.remove(i);
+                }
+                Event::Withdraw {
+                    task,
+                    chan,
+                    side,
+                    after,
+                }
+            }
+        });
     }
 
     /// A value moved from the putter (the parked put `putter`, or the running task) to the getter
     /// (the parked get `taker`, or the running task).
-    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>) {
-        self.trace(|core, chan| Event::Handoff {
+    fn trace_handoff(&self, putter: Option<usize>, taker: Option<usize>, value: Option<String>) {
+        self.trace(|core, chan, after| Event::Handoff {
             chan,
             from: putter.map_or_else(
                 || core.current_label(),
@@ -589,25 +744,31 @@ impl<T: 'static> State<T> {
                 || core.current_label(),
                 |k| slot_label(core, self.takes.slot(k)),
             ),
+            value,
+            after,
         });
     }
 
     /// A value left the buffer for the parked get `taker`, or the running task.
-    fn trace_get(&self, taker: Option<usize>) {
-        self.trace(|core, chan| Event::Get {
+    fn trace_get(&self, taker: Option<usize>, value: Option<String>) {
+        self.trace(|core, chan, after| Event::Get {
             task: taker.map_or_else(
                 || core.current_label(),
                 |k| slot_label(core, self.takes.slot(k)),
             ),
             chan,
+            value,
+            after,
         });
     }
 
     /// The value of the parked put `putter` entered the buffer.
-    fn trace_put(&self, putter: usize) {
-        self.trace(|core, chan| Event::Put {
+    fn trace_put(&self, putter: usize, value: Option<String>) {
+        self.trace(|core, chan, after| Event::Put {
             task: slot_label(core, self.puts.slot(putter)),
             chan,
+            value,
+            after,
         });
     }
 }

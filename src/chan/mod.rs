@@ -3,7 +3,8 @@
 //! A [`Chan`] is a point of rendezvous between tasks: [`put`](Chan::put) waits until a
 //! [`get`](Chan::get) takes the value, unless a [buffer] has room. Closing a channel makes
 //! later puts return `false`; values already buffered or offered by waiting puts still drain to
-//! gets, after which gets return `None`.
+//! gets, after which gets return `None`. A `Chan` closes only when told to; its halves, [`Sender`]
+//! and [`Receiver`], close it when the last of their kind drops (see [`Chan`] for which to use).
 //!
 //! Layout: `handler` is the protocol between a channel and whoever waits on it (a future, an arm
 //! of a select, a callback); `parked` is the queue of operations waiting in one direction, used for
@@ -34,14 +35,18 @@
 pub mod buffer;
 mod channel;
 mod error;
+mod halves;
 pub(crate) mod handler;
 mod iter;
+mod loop_local;
 mod ops;
 mod parked;
 mod remote;
 mod select;
+mod select_blocking;
 #[doc(hidden)]
 pub mod select_macro;
+mod select_then;
 mod stats;
 #[cfg(feature = "stream")]
 mod stream;
@@ -60,18 +65,50 @@ use channel::{PutOutcome, State, TakeOutcome};
 use handler::{Callback, Wakes, Who};
 
 pub use error::{TryGetError, TryPutError};
-pub use iter::{from_iter, from_range};
-pub use ops::{Get, Join, Put};
+pub use halves::{channel, channel_fixed, Receiver, Sender};
+pub use iter::{from_iter, from_range, from_range_step, RangeInt};
+pub use ops::{Get, Join, Put, Sending};
 pub use remote::{ChanIter, ChanSender, SendError};
 pub use select::{select, try_select, Op, Outcome, Select, Selected};
+pub use select_blocking::{select_blocking, RemoteOp, RemoteSelected, SelectBlockingError};
+pub use select_then::select_then;
 pub use stats::{ChanState, ChanStats};
 #[cfg(feature = "stream")]
 pub use stream::{ChanSink, ChanStream, Closed};
-pub use time::{tick_tock, timeout};
+pub use time::{tick_tock, tick_tock_at, timeout};
 
 /// A channel carrying values of type `T`: a cheap handle, cloned freely, every clone the same
 /// channel. Channels belong to the thread they were made on (`!Send`); to feed one from another
 /// thread, see the thread-safe handles of the runtime.
+///
+/// # `Chan` is `!Send`: reaching it from another thread
+///
+/// A `Chan` lives on its loop's thread, so moving one into `std::thread::spawn`, `spawn_blocking`
+/// or another thread's closure does not compile; the error names
+/// `UseChanSenderOrHandleToReachALoopFromAnotherThread`. From another thread:
+/// - put into it through a [`ChanSender`], from [`Chan::sender`] (`Send`, cloneable, blocking or
+///   not);
+/// - take from it through a [`ChanIter`], from [`Chan::to_iter`];
+/// - or run code on its loop with a [`Handle`](crate::Handle) (from
+///   [`Handle::current`](crate::Handle::current)) and use the channel there.
+///
+/// ```compile_fail,E0277
+/// aiochan::run(async {
+///     let c: aiochan::Chan<i32> = aiochan::Chan::new();
+///     std::thread::spawn(move || drop(c)); // error: `Chan` cannot be sent between threads
+/// });
+/// ```
+///
+/// ```
+/// use aiochan::Chan;
+///
+/// aiochan::run(async {
+///     let c: Chan<i32> = Chan::fixed(1);
+///     let sender = c.sender();
+///     std::thread::spawn(move || sender.put_blocking(7).expect("the loop is running"));
+///     assert_eq!(c.get().await, Some(7));
+/// });
+/// ```
 ///
 /// | constructor | a put completes when | values discarded |
 /// |---|---|---|
@@ -81,14 +118,78 @@ pub use time::{tick_tock, timeout};
 /// | [`Chan::sliding`]`(n)` | at once | the oldest value, when full |
 /// | [`Chan::promise`] | at once | every value after the first |
 /// | [`Chan::unbounded`] | at once (no back-pressure) | never |
-pub struct Chan<T> {
+///
+/// # A `Chan` never closes by itself
+///
+/// As in Go and core.async, every handle of a `Chan` may put, get and [`close`](Chan::close), so
+/// dropping the producers' handles tells the consumers nothing: a consumer's
+/// `while let Some(v) = c.get().await` ends only once someone closes the channel, and otherwise
+/// waits forever (under [`run`](crate::run), a deadlock report; with threads or sockets, a hang).
+/// Rust's channels (tokio's, flume's, async-channel's, `std::sync::mpsc`) close when their last
+/// sender drops instead. For that, use the halves: [`channel`](channel()) or [`channel_fixed`] make a
+/// [`Sender`] and a [`Receiver`], and [`Chan::into_split`] splits a channel with any buffer. The
+/// channel closes when the last `Sender` drops; once the last `Receiver` drops, sends fail and hand
+/// their value back.
+///
+/// Which to use:
+/// - **the halves** when producers and consumers are distinct and the end of the producers should
+///   end the consumers: a worker pool fed by a queue, a stream of results, a pipeline stage;
+/// - **`Chan`** for the patterns of Go and core.async where any party may put, get or close: the
+///   operators of [`ops`](crate::ops) (which take and return `Chan`s; hand them a receiver with
+///   [`Receiver::into_chan`]), a channel as a lock, a promise or a timeout, and code that closes
+///   explicitly.
+///
+/// Both work in [`select!`](crate::select!) and [`select`](select()), as `Stream`/`Sink` and from threads. A
+/// `put` to a closed channel completes with `false` and drops the value;
+/// [`send`](Chan::send) (on a `Chan` or a `Sender`) hands it back in an error instead.
+///
+/// ```
+/// use aiochan::go;
+///
+/// let got = aiochan::run(async {
+///     let (tx, rx) = aiochan::channel_fixed(4);
+///     for id in 0..3 {
+///         let tx = tx.clone();
+///         go(async move {
+///             tx.send(id).await.unwrap();
+///         });
+///     }
+///     drop(tx);
+///     let mut got = Vec::new();
+///     // Ends once the three producers are done and their senders dropped.
+///     while let Some(v) = rx.recv().await {
+///         got.push(v);
+///     }
+///     got
+/// });
+/// assert_eq!(got.len(), 3);
+/// ```
+///
+/// With the names of other crates:
+///
+/// | tokio, flume, async-channel, crossbeam | aiochan |
+/// |---|---|
+/// | `mpsc::channel(n)`, `bounded(n)` | [`channel_fixed`]`(n)`, or [`Chan::fixed`]`(n)` |
+/// | `bounded(0)` (crossbeam, flume: rendezvous) | [`channel`](channel())`()`, or [`Chan::new`] |
+/// | `unbounded()` | [`Chan::unbounded`]`().into_split()` |
+/// | `send(v).await` → `Result` | [`Sender::send`], [`Chan::send`]; [`Chan::put`] → `bool` |
+/// | `recv().await` → `Option` | [`Receiver::recv`], [`Chan::get`] |
+/// | `try_send`, `try_recv` | [`Sender::try_send`], [`Receiver::try_recv`]; `try_put`, `try_get` |
+/// | `len()`, `capacity()` | [`Chan::len`], [`Chan::capacity`] |
+/// | `tokio::select!`, crossbeam's `select!` | [`select!`](crate::select!) |
+// The comment on the next line is on purpose: compiler errors about `Send` quote that line.
+#[rustfmt::skip]
+pub struct Chan<T> { // !Send: from another thread use `Chan::sender()` (a `ChanSender`) or a `Handle`
     state: Rc<RefCell<State<T>>>,
+    /// Keeps the handle on its loop's thread, with an error that names what to use instead.
+    _loop_local: loop_local::LoopLocal,
 }
 
 impl<T: 'static> Chan<T> {
     #[track_caller]
     fn from_buffer(buffer: Option<AnyBuffer<T>>) -> Chan<T> {
         Chan {
+            _loop_local: loop_local::LoopLocal::new(),
             state: Rc::new(RefCell::new(State::new(
                 buffer,
                 crate::runtime::next_number(),
@@ -187,6 +288,31 @@ impl<T: 'static> Chan<T> {
         self
     }
 
+    /// Shows this channel's values in traces (with `Debug`): a [`Trace`](crate::Trace) then says
+    /// which value each put, get and hand-off moved (`task 'c1' takes "product 3" from channel
+    /// 'products'`) instead of counting them. Costs nothing unless the run is traced.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan, Runtime};
+    ///
+    /// let ((), trace) = Runtime::builder().virtual_time(true).build().run_traced(async {
+    ///     let c = Chan::new().named("c").trace_values();
+    ///     let getter = c.clone();
+    ///     let task = go(async move { getter.get().await });
+    ///     c.put("hello").await;
+    ///     task.await;
+    /// });
+    /// assert!(trace.to_text().contains(r#"main -> channel 'c' -> task #1: "hello""#));
+    /// ```
+    #[must_use]
+    pub fn trace_values(self) -> Chan<T>
+    where
+        T: std::fmt::Debug,
+    {
+        self.state.borrow_mut().show = Some(|value: &T| format!("{value:?}"));
+        self
+    }
+
     /// The name given with [`named`](Chan::named).
     pub fn name(&self) -> Option<Rc<str>> {
         self.state.borrow().name().clone()
@@ -245,6 +371,29 @@ impl<T: 'static> Chan<T> {
         Put::new(self, value)
     }
 
+    /// Puts `value` as [`put`](Chan::put) does, but hands it back if the channel refuses it:
+    /// `Err(SendError::Closed(value))` when the channel is closed at the start (or, for a channel
+    /// made into halves, when its last [`Receiver`] drops while the send waits). A send already
+    /// waiting when the channel is closed still delivers, to a later get, as a put does.
+    ///
+    /// ```
+    /// use aiochan::{Chan, SendError};
+    ///
+    /// aiochan::run(async {
+    ///     let c = Chan::fixed(1);
+    ///     assert_eq!(c.send(String::from("a")).await, Ok(()));
+    ///     c.close();
+    ///     match c.send(String::from("b")).await {
+    ///         Err(SendError::Closed(back)) => assert_eq!(back, "b"),
+    ///         other => panic!("expected the value back, got {other:?}"),
+    ///     }
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send(&self, value: T) -> Sending<'_, T> {
+        Sending::new(self, value)
+    }
+
     /// Gets the next value: `None` once the channel is closed and drained.
     #[track_caller]
     pub fn get(&self) -> Get<'_, T> {
@@ -294,7 +443,9 @@ impl<T: 'static> Chan<T> {
     }
 
     /// Puts `value` and calls `then` with the result (core.async's `put!`): right away if the put
-    /// completes at once, otherwise on the loop, in a later turn, once it completes.
+    /// completes at once, otherwise on the loop, in a later turn, once it completes. A put still
+    /// waiting when the channel's last [`Receiver`] drops gets `false`, and its value goes with the
+    /// channel.
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
@@ -400,6 +551,42 @@ impl<T: 'static> Chan<T> {
         self.state.borrow_mut().can_take()
     }
 
+    /// How many values wait in the channel's buffer now, ready for gets (Go's `len`): 0 for a
+    /// rendezvous channel, whose values wait in their puts, which this does not count. A channel
+    /// made from an iterator ([`from_iter`], [`from_range`]) draws lazily: it counts at least 1
+    /// while values remain, more only as the iterator's `size_hint` promises.
+    ///
+    /// ```
+    /// use aiochan::Chan;
+    ///
+    /// let c = Chan::fixed(3).add([1, 2]);
+    /// assert_eq!((c.len(), c.capacity()), (2, Some(3)));
+    /// assert_eq!(c.try_get(), Ok(1));
+    /// assert_eq!(c.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.state.borrow().len()
+    }
+
+    /// Whether no value waits in the buffer ([`len`](Chan::len) is 0).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many values the buffer holds at most (Go's `cap`): `Some(0)` for a rendezvous channel,
+    /// `None` for an unbounded one (or a buffer of your own that states no bound).
+    ///
+    /// ```
+    /// use aiochan::Chan;
+    ///
+    /// assert_eq!(Chan::<u8>::new().capacity(), Some(0));
+    /// assert_eq!(Chan::<u8>::sliding(4).capacity(), Some(4));
+    /// assert_eq!(Chan::<u8>::unbounded().capacity(), None);
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.state.borrow().capacity()
+    }
+
     /// What the channel has delivered, and which side waits.
     pub fn stats(&self) -> ChanStats {
         self.state.borrow().stats()
@@ -439,9 +626,18 @@ impl<T: 'static> Default for Chan<T> {
     }
 }
 
+/// [`Op::get`] and [`Op::put`] take anything that is a channel this way: a `Chan`, a [`Sender`], a
+/// [`Receiver`] (and `select!`'s `get`/`put` arms take the same three).
+impl<T> AsRef<Chan<T>> for Chan<T> {
+    fn as_ref(&self) -> &Chan<T> {
+        self
+    }
+}
+
 impl<T> Clone for Chan<T> {
     fn clone(&self) -> Chan<T> {
         Chan {
+            _loop_local: loop_local::LoopLocal::new(),
             state: self.state.clone(),
         }
     }

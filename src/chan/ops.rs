@@ -1,5 +1,5 @@
-//! The operations on a channel that wait: the `Put`, `Get` and `Join` futures, and the polling
-//! steps they share with the `Stream` and `Sink` adapters.
+//! The operations on a channel that wait: the `Put`, `Sending`, `Get` and `Join` futures, and the
+//! polling steps they share with the `Stream` and `Sink` adapters.
 
 use std::fmt;
 use std::future::Future;
@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::channel::{PutOutcome, TakeOutcome};
 use super::handler::Who;
-use super::Chan;
+use super::{Chan, SendError};
 use crate::runtime::waker::Waiter;
 use crate::runtime::ChanOp;
 
@@ -23,19 +23,21 @@ fn refresh(waker: &Waker) -> impl FnOnce(&mut Waiter) + '_ {
 }
 
 impl<T: 'static> Chan<T> {
-    /// One poll of a put: starts it (taking `value`) or checks on its parked entry `key`.
+    /// One poll of a put: starts it (taking `value`) or checks on its parked entry `key`. Completes
+    /// with `Ok` once the value is accepted, or hands it back if the channel refused it (closed, or
+    /// its last receiver dropped while the put waited).
     pub(crate) fn poll_put_step(
         &self,
         value: &mut Option<T>,
         key: &mut Option<usize>,
         cx: &mut Context<'_>,
-    ) -> Poll<bool> {
+    ) -> Poll<Result<(), T>> {
         if let Some(k) = *key {
             let mut st = self.state.borrow_mut();
-            return match st.poll_put(k, refresh(cx.waker())) {
-                Some(accepted) => {
+            return match st.poll_put_back(k, refresh(cx.waker())) {
+                Some(result) => {
                     *key = None;
-                    Poll::Ready(accepted)
+                    Poll::Ready(result)
                 }
                 None => {
                     self.register_parked(&mut st, cx, ChanOp::Put);
@@ -45,14 +47,14 @@ impl<T: 'static> Chan<T> {
         }
         let v = value
             .take()
-            .expect("aiochan: a Put future was polled after it completed");
+            .expect("aiochan: a put future was polled after it completed");
         // Bound first: a borrow in a `match` scrutinee would last through the arms, and a value the
         // buffer discarded must be dropped once the state is no longer borrowed.
         let fast = self.state.borrow_mut().try_put_buffered(v);
         let v = match fast {
             Ok(discarded) => {
                 drop(discarded);
-                return Poll::Ready(true);
+                return Poll::Ready(Ok(()));
             }
             Err(v) => v,
         };
@@ -63,10 +65,10 @@ impl<T: 'static> Chan<T> {
             }
             outcome
         });
-        // A value the buffer discarded, or refused by the close, is dropped with the outcome.
+        // A value the buffer discarded is dropped with the outcome.
         match outcome {
-            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Poll::Ready(true),
-            PutOutcome::Closed(_) => Poll::Ready(false),
+            PutOutcome::Accepted | PutOutcome::AcceptedDiscarding(_) => Poll::Ready(Ok(())),
+            PutOutcome::Closed(v) => Poll::Ready(Err(v)),
             PutOutcome::Parked(k) => {
                 *key = Some(k);
                 Poll::Pending
@@ -142,15 +144,9 @@ impl<T: 'static> Chan<T> {
     }
 }
 
-/// The future of [`Chan::put`]: `true` once the value is accepted (buffered or taken), `false` if
-/// the channel was closed.
-///
-/// # Cancel safety
-/// Dropping the future before it completes withdraws the put: the value is dropped and was never
-/// delivered to anyone. Once the put has completed, its value has been delivered, whether or not the
-/// future was polled again to say so.
-#[must_use = "a put does nothing unless awaited"]
-pub struct Put<'a, T: 'static> {
+/// A put in flight, shared by [`Put`] and [`Sending`]: they differ only in what they make of a
+/// refused value.
+struct PutOp<'a, T: 'static> {
     /// The channel.
     chan: &'a Chan<T>,
     /// The value, until the put starts.
@@ -161,15 +157,53 @@ pub struct Put<'a, T: 'static> {
     at: &'static Location<'static>,
 }
 
-impl<'a, T: 'static> Put<'a, T> {
+impl<'a, T: 'static> PutOp<'a, T> {
     #[track_caller]
-    pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Put<'a, T> {
-        Put {
+    fn new(chan: &'a Chan<T>, value: T) -> PutOp<'a, T> {
+        PutOp {
             chan,
             value: Some(value),
             key: None,
             at: Location::caller(),
         }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), T>> {
+        let poll = self.chan.poll_put_step(&mut self.value, &mut self.key, cx);
+        if poll.is_pending() {
+            crate::runtime::note_wait_site(cx, self.at);
+        }
+        poll
+    }
+
+    fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("chan", self.chan)
+            .field("parked", &self.key.is_some())
+            .finish()
+    }
+}
+
+impl<T: 'static> Drop for PutOp<'_, T> {
+    fn drop(&mut self) {
+        self.chan.drop_put(&mut self.key);
+    }
+}
+
+/// The future of [`Chan::put`]: `true` once the value is accepted (buffered or taken), `false` if
+/// the channel was closed.
+///
+/// # Cancel safety
+/// Dropping the future before it completes withdraws the put: the value is dropped and was never
+/// delivered to anyone. Once the put has completed, its value has been delivered, whether or not the
+/// future was polled again to say so.
+#[must_use = "a put does nothing unless awaited"]
+pub struct Put<'a, T: 'static>(PutOp<'a, T>);
+
+impl<'a, T: 'static> Put<'a, T> {
+    #[track_caller]
+    pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Put<'a, T> {
+        Put(PutOp::new(chan, value))
     }
 }
 
@@ -180,27 +214,47 @@ impl<T: 'static> Future for Put<'_, T> {
     type Output = bool;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
-        let this = self.get_mut();
-        let poll = this.chan.poll_put_step(&mut this.value, &mut this.key, cx);
-        if poll.is_pending() {
-            crate::runtime::note_wait_site(cx, this.at);
-        }
-        poll
-    }
-}
-
-impl<T: 'static> Drop for Put<'_, T> {
-    fn drop(&mut self) {
-        self.chan.drop_put(&mut self.key);
+        // A value the channel refused is dropped here, the channel no longer borrowed.
+        self.get_mut().0.poll(cx).map(|result| result.is_ok())
     }
 }
 
 impl<T: 'static> fmt::Debug for Put<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Put")
-            .field("chan", self.chan)
-            .field("parked", &self.key.is_some())
-            .finish()
+        self.0.fmt("Put", f)
+    }
+}
+
+/// The future of [`Chan::send`] and [`Sender::send`](super::Sender::send): `Ok` once the value is
+/// accepted, or the value handed back in [`SendError::Closed`] if the channel refused it.
+///
+/// # Cancel safety
+/// As [`Put`]'s: dropping the future before it completes withdraws the put, and the value is
+/// dropped undelivered.
+#[must_use = "a send does nothing unless awaited"]
+pub struct Sending<'a, T: 'static>(PutOp<'a, T>);
+
+impl<'a, T: 'static> Sending<'a, T> {
+    #[track_caller]
+    pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Sending<'a, T> {
+        Sending(PutOp::new(chan, value))
+    }
+}
+
+// The value is never pinned: it is moved into the channel.
+impl<T> Unpin for Sending<'_, T> {}
+
+impl<T: 'static> Future for Sending<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
+        self.get_mut().0.poll(cx).map_err(SendError::Closed)
+    }
+}
+
+impl<T: 'static> fmt::Debug for Sending<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt("Sending", f)
     }
 }
 

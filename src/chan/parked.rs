@@ -290,8 +290,23 @@ impl<R: 'static, V> Parked<R, V> {
     }
 
     /// What the entry `key` carries.
+    pub(crate) fn value(&self, key: usize) -> &V {
+        &self.entries[key].value
+    }
+
+    /// Whether the entry `key` is in the list of waiting operations.
+    pub(crate) fn is_linked(&self, key: usize) -> bool {
+        self.entries[key].prev != UNLINKED
+    }
+
+    /// What the entry `key` carries, to take it.
     pub(crate) fn value_mut(&mut self, key: usize) -> &mut V {
         &mut self.entries[key].value
+    }
+
+    /// Puts `slot` in the entry `key`, returning the one it held.
+    pub(crate) fn replace_slot(&mut self, key: usize, slot: Slot<R>) -> Slot<R> {
+        std::mem::replace(&mut self.entries[key].slot, slot)
     }
 
     /// Where the entry `key` stands.

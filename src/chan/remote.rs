@@ -1,5 +1,6 @@
 //! Loop channels seen from other threads: `ChanSender` puts into one, `ChanIter` takes from one.
 
+use std::any::Any;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
@@ -95,6 +96,9 @@ impl Drop for Registered {
 /// ```
 pub struct ChanSender<T> {
     registered: Arc<Registered>,
+    /// What this sender keeps alive on the loop until its last clone drops, if anything: the
+    /// sending side of the [`Sender`](super::Sender) it was made from.
+    keeps: Option<Arc<Registered>>,
     _values: PhantomData<fn(T)>,
 }
 
@@ -113,6 +117,7 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn sender(&self) -> ChanSender<T> {
         let key = runtime::insert_local("Chan::sender", Rc::new(self.clone()));
         ChanSender {
@@ -120,12 +125,35 @@ impl<T: Send + 'static> Chan<T> {
                 handle: Handle::current(),
                 key,
             }),
+            keeps: None,
             _values: PhantomData,
         }
     }
 }
 
+impl<T> ChanSender<T> {
+    /// The handle of the channel's loop.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.registered.handle
+    }
+
+    /// The key the loop keeps the channel under (see `runtime::local`).
+    pub(crate) fn key(&self) -> usize {
+        self.registered.key
+    }
+}
+
 impl<T: Send + 'static> ChanSender<T> {
+    /// This sender, keeping `object` alive on the loop until its last clone drops.
+    pub(crate) fn keeping(mut self, object: Rc<dyn Any>) -> ChanSender<T> {
+        let key = runtime::insert_local("Sender::remote", object);
+        self.keeps = Some(Arc::new(Registered {
+            handle: self.registered.handle.clone(),
+            key,
+        }));
+        self
+    }
+
     /// Puts `value`, blocking this thread until the channel accepts it (back-pressure reaches the
     /// thread). Fails if the channel is closed or the loop has ended; never blocks forever.
     ///
@@ -190,9 +218,17 @@ impl<T: Send + 'static> ChanSender<T> {
                     let hook = Rc::new(Cell::new(None));
                     let completed = hook.clone();
                     let answer = tx.clone();
+                    // A put refused because its channel's last `Receiver` dropped leaves its
+                    // value in the channel, under the key it parked with, to be taken back here.
+                    let parked_as = Rc::new(Cell::new(None));
+                    let (refused_as, refusing, back) =
+                        (parked_as.clone(), chan.clone(), theirs.clone());
                     let parked = chan.put_then_parked(value, move |accepted| {
                         if let Some(key) = completed.take() {
                             runtime::forget_end_hook(key);
+                        }
+                        if let Some(put) = refused_as.take().filter(|_| !accepted) {
+                            *lock(&back) = refusing.withdraw_put(put);
                         }
                         drop(answer.send(if accepted {
                             Answer::Accepted
@@ -201,6 +237,7 @@ impl<T: Send + 'static> ChanSender<T> {
                         }));
                     });
                     if let Some(put) = parked {
+                        parked_as.set(Some(put));
                         hook.set(runtime::on_end(Box::new(move || {
                             *lock(&theirs) = chan.withdraw_put(put);
                             drop(tx.send(Answer::Ended));
@@ -231,6 +268,7 @@ impl<T> Clone for ChanSender<T> {
     fn clone(&self) -> ChanSender<T> {
         ChanSender {
             registered: self.registered.clone(),
+            keeps: self.keeps.clone(),
             _values: PhantomData,
         }
     }
@@ -240,6 +278,7 @@ impl<T> fmt::Debug for ChanSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChanSender")
             .field("loop", &self.registered.handle)
+            .field("counts_as_sender", &self.keeps.is_some())
             .finish()
     }
 }
@@ -296,7 +335,9 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn to_iter(&self, buffer: usize) -> ChanIter<T> {
+        let _api = runtime::calling("Chan::to_iter");
         let pipe = Arc::new(Pipe {
             state: Mutex::new(PipeState {
                 values: VecDeque::new(),

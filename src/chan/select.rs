@@ -31,14 +31,15 @@ pub enum Op<T> {
 }
 
 impl<T> Op<T> {
-    /// A get from `chan`.
-    pub fn get(chan: &Chan<T>) -> Op<T> {
-        Op::Get(chan.clone())
+    /// A get from `chan`: a [`Chan`], or anything that is one (a [`Receiver`](crate::Receiver)).
+    pub fn get(chan: &(impl AsRef<Chan<T>> + ?Sized)) -> Op<T> {
+        Op::Get(chan.as_ref().clone())
     }
 
-    /// A put of `value` to `chan`.
-    pub fn put(chan: &Chan<T>, value: T) -> Op<T> {
-        Op::Put(chan.clone(), value)
+    /// A put of `value` to `chan`: a [`Chan`], or anything that is one (a
+    /// [`Sender`](crate::Sender)).
+    pub fn put(chan: &(impl AsRef<Chan<T>> + ?Sized), value: T) -> Op<T> {
+        Op::Put(chan.as_ref().clone(), value)
     }
 }
 
@@ -271,6 +272,29 @@ impl<T: 'static> Select<T> {
                 (arm.chan.state.borrow_mut().site(), op)
             })
         });
+    }
+
+    /// Gives up the select before it is seen to complete: withdraws every operation and hands back
+    /// the values of the puts with their positions, from the puts parked in their channels too.
+    /// If an arm has committed already, that arm's outcome comes back instead, as from a poll.
+    pub(crate) fn give_up(mut self) -> Result<Selected<T>, Vec<(usize, T)>> {
+        if let Some(arm) = self.flag.as_ref().and_then(|flag| flag.committed()) {
+            return Ok(self.finish(arm));
+        }
+        self.done = true;
+        let mut values = Vec::new();
+        for (arm_no, arm) in self.arms.iter_mut().enumerate() {
+            if !arm.is_put {
+                withdraw(arm);
+                continue;
+            }
+            let value = match arm.key.take() {
+                Some(key) => arm.chan.withdraw_put(key),
+                None => arm.value.take(),
+            };
+            values.extend(value.map(|v| (arm_no, v)));
+        }
+        Err(values)
     }
 
     /// Collects the result of the committed arm and withdraws the others.

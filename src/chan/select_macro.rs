@@ -1,5 +1,6 @@
 //! The machinery behind the `select!` macro: arms of different types behind one trait, run with
-//! the same two passes and shared flag as [`select`](super::select).
+//! the same two passes and shared flag as [`select`](super::select()), round after round while the
+//! value an arm got does not match its pattern.
 //!
 //! Not a public API: the macro expands to calls of these items, which may change at any time.
 
@@ -24,7 +25,8 @@ pub struct Parking<'a> {
 
 /// One arm of a `select!`, with its result kept until the arm's body takes it.
 pub trait Arm {
-    /// Whether the arm takes part (an arm whose `if` guard was false does not).
+    /// Whether the arm takes part (an arm whose `if` guard was false does not, nor one whose value
+    /// did not match its pattern in an earlier round, nor a put arm whose value is gone).
     fn enabled(&self) -> bool {
         true
     }
@@ -55,27 +57,41 @@ pub struct ArmSite(Rc<WaitSite>, ChanOp);
 
 /// A get arm.
 pub struct GetArm<'a, T: 'static> {
+    /// The channel.
     chan: &'a Chan<T>,
+    /// The parked get, from the second pass until the arm collects or withdraws.
     key: Option<usize>,
+    /// The value got, from completion until the pattern check or the body takes it.
     result: Option<Option<T>>,
 }
 
-/// Makes a get arm.
-#[inline]
-pub fn get<T: 'static>(chan: &Chan<T>) -> GetArm<'_, T> {
-    GetArm {
-        chan,
-        key: None,
-        result: None,
+/// What a `get` or `put` arm takes: a reference to a [`Chan`] or to one of its halves
+/// ([`Receiver`](crate::Receiver), [`Sender`](crate::Sender)), through any number of references
+/// (the macro adds one: `get(c)` and `get(&c)` both work).
+pub trait ChanRef<'a, T> {
+    /// The channel, borrowed for as long as the reference is.
+    fn chan_ref(self) -> &'a Chan<T>;
+}
+
+impl<'a, T> ChanRef<'a, T> for &'a Chan<T> {
+    fn chan_ref(self) -> &'a Chan<T> {
+        self
     }
 }
 
-impl<T: 'static> GetArm<'_, T> {
-    /// The value got (`None`: the channel is closed and drained).
-    pub fn take(&mut self) -> Option<T> {
-        self.result
-            .take()
-            .expect("select!: the chosen arm has its result")
+impl<'a, T, R: ChanRef<'a, T> + Copy> ChanRef<'a, T> for &R {
+    fn chan_ref(self) -> &'a Chan<T> {
+        (*self).chan_ref()
+    }
+}
+
+/// Makes a get arm, from a [`Chan`] or a [`Receiver`](crate::Receiver).
+#[inline]
+pub fn get<'a, T: 'static>(chan: impl ChanRef<'a, T>) -> GetArm<'a, T> {
+    GetArm {
+        chan: chan.chan_ref(),
+        key: None,
+        result: None,
     }
 }
 
@@ -132,39 +148,43 @@ impl<T: 'static> Drop for GetArm<'_, T> {
 
 /// A put arm.
 pub struct PutArm<'a, T: 'static> {
+    /// The channel.
     chan: &'a Chan<T>,
+    /// The value, until the put is tried or parked; back again when a parked put withdraws.
     value: Option<T>,
+    /// The parked put, from the second pass until the arm collects or withdraws.
     key: Option<usize>,
+    /// Whether the value was accepted, from completion until the pattern check or the body takes it.
     result: Option<bool>,
 }
 
-/// Makes a put arm.
+/// Makes a put arm, to a [`Chan`] or a [`Sender`](crate::Sender).
 #[inline]
-pub fn put<T: 'static>(chan: &Chan<T>, value: T) -> PutArm<'_, T> {
+pub fn put<'a, T: 'static>(chan: impl ChanRef<'a, T>, value: T) -> PutArm<'a, T> {
     PutArm {
-        chan,
+        chan: chan.chan_ref(),
         value: Some(value),
         key: None,
         result: None,
     }
 }
 
-impl<T: 'static> PutArm<'_, T> {
-    /// Whether the value was accepted (`false`: the channel was closed).
-    pub fn take(&mut self) -> bool {
-        self.result
-            .take()
-            .expect("select!: the chosen arm has its result")
-    }
-}
-
 impl<T: 'static> Arm for PutArm<'_, T> {
+    /// A put arm takes part while it holds its value. It holds none after a round in which a
+    /// future arm won while the put had been delivered (see the `select!` docs): that put is done
+    /// and is not made again.
+    fn enabled(&self) -> bool {
+        self.value.is_some()
+    }
+
     fn may_complete(&self) -> bool {
-        self.chan.state.borrow().may_put()
+        self.value.is_some() && self.chan.state.borrow().may_put()
     }
 
     fn try_now(&mut self, _: &mut Context<'_>) -> bool {
-        let value = self.value.take().expect("a put arm holds its value");
+        let Some(value) = self.value.take() else {
+            return false;
+        };
         let outcome = self
             .chan
             .with_state(|st, wakes| st.put(value, Who::Try, wakes));
@@ -178,10 +198,9 @@ impl<T: 'static> Arm for PutArm<'_, T> {
     }
 
     fn park(&mut self, arm: usize, parking: &mut Parking<'_>) {
-        let value = self
-            .value
-            .take()
-            .expect("a put arm holds its value until parked");
+        let Some(value) = self.value.take() else {
+            return;
+        };
         let mut st = self.chan.state.borrow_mut();
         self.key = Some(st.park_put(
             Party::Select {
@@ -208,8 +227,11 @@ impl<T: 'static> Arm for PutArm<'_, T> {
         self.result = Some(done.expect("the committed put is done"));
     }
 
+    /// Takes back the value of a put that was not delivered, for the next round of the select.
     fn withdraw(&mut self) {
-        self.chan.drop_put(&mut self.key);
+        if let Some(key) = self.key.take() {
+            self.value = self.chan.with_state(|st, wakes| st.cancel_put(key, wakes));
+        }
     }
 }
 
@@ -221,7 +243,9 @@ impl<T: 'static> Drop for PutArm<'_, T> {
 
 /// An arm awaiting any future.
 pub struct FutureArm<F: Future> {
+    /// The future, polled in every round until it completes.
     future: Pin<Box<F>>,
+    /// Its output, from completion until the pattern check or the body takes it.
     result: Option<F::Output>,
 }
 
@@ -231,15 +255,6 @@ pub fn future<F: Future>(future: F) -> FutureArm<F> {
     FutureArm {
         future: Box::pin(future),
         result: None,
-    }
-}
-
-impl<F: Future> FutureArm<F> {
-    /// The future's output.
-    pub fn take(&mut self) -> F::Output {
-        self.result
-            .take()
-            .expect("select!: the chosen arm has its result")
     }
 }
 
@@ -265,58 +280,95 @@ impl<F: Future> Arm for FutureArm<F> {
     fn withdraw(&mut self) {}
 }
 
-/// An arm with an `if` guard: `None` when the guard was false, which leaves the arm out of the
-/// select (its operation is never started, nor is a put's value or a future evaluated).
-pub struct Guarded<A>(Option<A>);
+/// An arm that can be switched off: `None` when its `if` guard was false, which leaves the arm out
+/// of the select (its operation is never started, nor is a put's value or a future evaluated), or
+/// once a value it got did not match its pattern, which leaves it out of the select's later rounds.
+pub struct Switch<A>(Option<A>);
 
-/// Makes a guarded arm: `Some` arm if its guard held, `None` for a disabled one.
+/// Makes an arm that takes part (`Some`) or not (`None`, its guard was false).
 #[inline]
-pub fn guarded<A: Arm>(arm: Option<A>) -> Guarded<A> {
-    Guarded(arm)
+pub fn switch<A: Arm>(arm: Option<A>) -> Switch<A> {
+    Switch(arm)
 }
 
-/// The result of a chosen arm, for its body.
+impl<A> Switch<A> {
+    /// Leaves the arm out of the rest of the select: its value did not match its pattern.
+    pub fn disable(&mut self) {
+        self.0 = None;
+    }
+}
+
+/// The result of a chosen arm, for its pattern and body.
 pub trait Chosen {
     /// What the arm's pattern binds.
     type Output;
+    /// Where the arm keeps its result until the body takes it.
+    fn result(&self) -> &Option<Self::Output>;
+    /// The same, to take it.
+    fn result_mut(&mut self) -> &mut Option<Self::Output>;
+    /// The result of the arm that completed, left in place for the pattern check.
+    fn peek(&self) -> &Self::Output {
+        self.result()
+            .as_ref()
+            .expect("select!: the chosen arm has its result")
+    }
     /// Takes the result of the arm that completed.
-    fn take(&mut self) -> Self::Output;
+    fn take(&mut self) -> Self::Output {
+        self.result_mut()
+            .take()
+            .expect("select!: the chosen arm has its result")
+    }
 }
 
 impl<T: 'static> Chosen for GetArm<'_, T> {
     type Output = Option<T>;
-    fn take(&mut self) -> Option<T> {
-        GetArm::take(self)
+    fn result(&self) -> &Option<Option<T>> {
+        &self.result
+    }
+    fn result_mut(&mut self) -> &mut Option<Option<T>> {
+        &mut self.result
     }
 }
 
 impl<T: 'static> Chosen for PutArm<'_, T> {
     type Output = bool;
-    fn take(&mut self) -> bool {
-        PutArm::take(self)
+    fn result(&self) -> &Option<bool> {
+        &self.result
+    }
+    fn result_mut(&mut self) -> &mut Option<bool> {
+        &mut self.result
     }
 }
 
 impl<F: Future> Chosen for FutureArm<F> {
     type Output = F::Output;
-    fn take(&mut self) -> F::Output {
-        FutureArm::take(self)
+    fn result(&self) -> &Option<F::Output> {
+        &self.result
+    }
+    fn result_mut(&mut self) -> &mut Option<F::Output> {
+        &mut self.result
     }
 }
 
-impl<A: Chosen> Chosen for Guarded<A> {
+impl<A: Chosen> Chosen for Switch<A> {
     type Output = A::Output;
-    fn take(&mut self) -> A::Output {
+    fn result(&self) -> &Option<A::Output> {
+        self.0
+            .as_ref()
+            .expect("select!: a disabled arm is never chosen")
+            .result()
+    }
+    fn result_mut(&mut self) -> &mut Option<A::Output> {
         self.0
             .as_mut()
             .expect("select!: a disabled arm is never chosen")
-            .take()
+            .result_mut()
     }
 }
 
-impl<A: Arm> Arm for Guarded<A> {
+impl<A: Arm> Arm for Switch<A> {
     fn enabled(&self) -> bool {
-        self.0.is_some()
+        self.0.as_ref().is_some_and(Arm::enabled)
     }
 
     fn may_complete(&self) -> bool {
@@ -354,32 +406,51 @@ impl<A: Arm> Arm for Guarded<A> {
     }
 }
 
-/// The future a `select!` awaits: the index of the arm that completed, or `None` for the default.
+/// What one round of a `select!` picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// The arm of this index completed.
+    Arm(usize),
+    /// No arm could complete at once, and there is a `default` arm.
+    Default,
+    /// Every arm is disabled, and there is an `else` branch.
+    Disabled,
+}
+
+/// The future of one round of a `select!`.
 pub struct Run<'a, 'b> {
+    /// The arms, in the order written.
     arms: &'a mut [&'b mut dyn Arm],
+    /// Whether the arms are tried in the order written (`biased;`) rather than at random.
     priority: bool,
+    /// Whether the select has a `default` arm.
     has_default: bool,
+    /// Whether the select has an `else` branch.
+    has_else: bool,
+    /// The flag the arms parked under, once the first pass found none ready.
     flag: Option<Rc<Flag>>,
     /// Where the `select!` was written, for reports.
     at: &'static std::panic::Location<'static>,
 }
 
-/// Runs the arms (see the module doc).
+/// Runs one round of the arms (see the module doc).
 #[inline]
 #[track_caller]
 pub fn run<'a, 'b>(
     arms: &'a mut [&'b mut dyn Arm],
     priority: bool,
     has_default: bool,
+    has_else: bool,
 ) -> Run<'a, 'b> {
     assert!(
         !arms.is_empty() && arms.len() <= MAX_ARMS,
-        "select! takes between 1 and {MAX_ARMS} arms besides `default`"
+        "select! takes between 1 and {MAX_ARMS} arms besides `default` and `else`"
     );
     Run {
         arms,
         priority,
         has_default,
+        has_else,
         flag: None,
         at: std::panic::Location::caller(),
     }
@@ -397,20 +468,20 @@ impl Run<'_, '_> {
     }
 
     /// Arm `winner` completed: the others withdraw.
-    fn finish(&mut self, winner: usize) -> Poll<Option<usize>> {
+    fn finish(&mut self, winner: usize) -> Poll<Pick> {
         for (i, arm) in self.arms.iter_mut().enumerate() {
             if i != winner {
                 arm.withdraw();
             }
         }
-        Poll::Ready(Some(winner))
+        Poll::Ready(Pick::Arm(winner))
     }
 }
 
 impl Future for Run<'_, '_> {
-    type Output = Option<usize>;
+    type Output = Pick;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<usize>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Pick> {
         let this = self.get_mut();
         let poll = this.poll_arms(cx);
         if poll.is_pending() {
@@ -422,22 +493,29 @@ impl Future for Run<'_, '_> {
 
 impl Run<'_, '_> {
     /// One poll of the select: its first pass, or a look at the parked arms.
-    fn poll_arms(&mut self, cx: &mut Context<'_>) -> Poll<Option<usize>> {
+    fn poll_arms(&mut self, cx: &mut Context<'_>) -> Poll<Pick> {
         let this = self;
         let n = this.arms.len();
         let Some(flag) = this.flag.clone() else {
             let arms = &mut *this.arms;
             let may = |arm: &&mut dyn Arm| arm.may_complete();
             if let Some(i) = first_ready(arms, this.priority, may, |arm| arm.try_now(cx)) {
-                return Poll::Ready(Some(i));
+                return Poll::Ready(Pick::Arm(i));
+            }
+            // A disabled arm never completes, so this costs nothing when an arm did.
+            let any_enabled = this.arms.iter().any(|arm| arm.enabled());
+            if !any_enabled && this.has_else {
+                return Poll::Ready(Pick::Disabled);
             }
             if this.has_default {
-                return Poll::Ready(None);
+                return Poll::Ready(Pick::Default);
             }
             assert!(
-                this.arms.iter().any(|arm| arm.enabled()),
-                "select!: every arm is disabled by its `if` guard and there is no `default` arm, \
-                 so it would wait forever; add a `default` arm or leave the loop once no arm is enabled"
+                any_enabled,
+                "select! at {}: every arm is disabled (by its `if` guard, or because the value it \
+                 got did not match its pattern) and there is no `else` branch, so it would wait \
+                 forever; add an `else => ...` branch to say what to do then (or a `default` arm)",
+                this.at
             );
             let flag = Rc::new(Flag::default());
             flag.set_waiter(cx);
@@ -490,36 +568,61 @@ impl Run<'_, '_> {
 /// ```text
 /// select! {
 ///     [biased; | priority;]            // optional: try the arms in the order written
-///     pattern = get(chan) => body,     // pattern binds Option<T>: None once chan is closed and drained
-///     pattern = put(chan, value) => body, // pattern binds bool: false if chan was closed
-///     pattern = future => body,        // pattern binds the future's output
+///     pattern = get(chan) => body,     // the value is an Option<T>: None once chan is closed and drained
+///     pattern = put(chan, value) => body, // the value is a bool: false if chan was closed
+///     pattern = future => body,        // the value is the future's output
 ///     pattern = get(chan), if cond => body, // any arm may have a guard: false leaves it out
 ///     default => body,                 // optional: taken when no arm can complete at once
+///     else => body,                    // optional: taken when every arm is disabled
 /// }
 /// ```
 ///
 /// Channel arms keep the exactly-once guarantee of [`select`](crate::select()): when several could
 /// complete, one is chosen (at random from the loop's seeded generator, or the first written with
 /// `biased;`) and no other has any effect. A future arm that completes first makes every channel arm
-/// withdraw; the futures of arms that lose are dropped. With `default`, nothing is ever queued. At
-/// most 16 arms; patterns must be irrefutable. Use it inside an `async` block.
+/// withdraw; the futures of arms that lose are dropped when the select ends. With `default`,
+/// nothing is ever queued. At most 16 arms. Use it inside an `async` block.
+///
+/// # Patterns
+///
+/// An arm's pattern may be refutable, as in tokio's `select!`: `Some(v) = get(chan)` takes part
+/// only while `chan` gives values. When the value an arm got does not match its pattern, the arm is
+/// disabled for the rest of this select, and the select goes on waiting on the other arms. **That
+/// value is consumed**: it was taken from the channel (or the put was made, or the future
+/// completed) and is dropped, exactly as if a `match` without that case had thrown it away. So
+/// `Some(1) = get(chan)` on a channel holding 2 takes the 2 and drops it; match on a value you
+/// mean to keep (`v = get(chan) => match v { ... }`), not on a filter of it. A pattern may use
+/// `mut`, `ref`, `@` and `|` as in a `match`.
+///
+/// # `else`
+///
+/// An arm is disabled by a false `if` guard or by a value that did not match its pattern. When
+/// every arm is disabled, the `else` branch runs: in a loop, `else => break` leaves once every
+/// channel is closed. With both `default` and `else`, `else` runs when every arm is disabled and
+/// `default` when some arm is enabled but none can complete at once. A select whose arms are all
+/// disabled, with neither `else` nor `default`, panics with a message that names where it was
+/// written: it could never complete.
+///
+/// # A future arm that completes a channel arm
 ///
 /// A future arm that completes a channel arm of the same select (it puts on or closes a channel that
 /// a get arm waits on, or takes from one that a put arm waits on) follows one rule, so that no value
 /// is lost:
-/// - if the future is still pending after that poll, the channel arm completed first and wins; the
-///   future is dropped as any losing arm's is, and no later future arm is polled;
+/// - if the future is still pending after that poll, the channel arm completed first and wins; no
+///   later future arm is polled;
 /// - if the future completed in that same poll, both happened, and the future wins: its output may
 ///   hold values that nothing could give back, whereas the channel arm loses nothing by being
 ///   withdrawn. A value a get arm had received goes back to the head of its channel, for the next
 ///   get; a put arm's value stays delivered (to the future's own get, or into the buffer that get
-///   made room in), though the select does not report it.
+///   made room in), though the select does not report it, and that put arm takes no part in a later
+///   round of the select.
+///
+/// # Guards
 ///
 /// An arm with a guard, `, if cond` before its `=>`, takes part only if `cond` is true when the
 /// select starts; a false guard does not even evaluate the arm's operation (nor a put's value, nor
 /// the future). This is Go's nil channel, and tokio's guard: a loop over channels leaves out the
-/// ones it found closed. A select whose arms are all disabled, without `default`, panics: it could
-/// never complete.
+/// ones it found closed.
 ///
 /// ```
 /// use std::time::Duration;
@@ -569,119 +672,214 @@ impl Run<'_, '_> {
 ///     assert_eq!(got, ["1", "a", "b"]);
 /// });
 /// ```
+///
+/// The same loop with patterns and `else`, as tokio users write it: a closed channel disables its
+/// arm for that select, and `else` leaves once both are closed.
+///
+/// ```
+/// use aiochan::{select, Chan};
+///
+/// aiochan::run(async {
+///     let letters = Chan::fixed(2).add(["a", "b"]).close();
+///     let digits = Chan::fixed(1).add(["1"]).close();
+///     let mut got = Vec::new();
+///     loop {
+///         select! {
+///             Some(v) = get(letters) => got.push(v),
+///             Some(v) = get(digits) => got.push(v),
+///             else => break,
+///         }
+///     }
+///     got.sort();
+///     assert_eq!(got, ["1", "a", "b"]);
+/// });
+/// ```
+///
+/// A value that does not match is consumed, and the select waits on the other arms:
+///
+/// ```
+/// use aiochan::{select, Chan};
+///
+/// aiochan::run(async {
+///     let numbers: Chan<i32> = Chan::fixed(2).add([-1, 2]);
+///     let words: Chan<&str> = Chan::fixed(1).add(["w"]);
+///     let got = select! {
+///         biased;
+///         Some(n @ 0..) = get(numbers) => format!("natural {n}"),
+///         Some(w) = get(words) => format!("word {w}"),
+///     };
+///     assert_eq!(got, "word w");
+///     assert_eq!(numbers.try_get(), Ok(2), "the -1 is gone");
+/// });
+/// ```
 #[macro_export]
 macro_rules! select {
     (biased; $($rest:tt)*) => {
-        $crate::select!(@parse true [] [] [_a0 _a1 _a2 _a3 _a4 _a5 _a6 _a7 _a8 _a9 _a10 _a11 _a12 _a13 _a14 _a15]
+        $crate::select!(@parse true [] [] [] [_a0 _a1 _a2 _a3 _a4 _a5 _a6 _a7 _a8 _a9 _a10 _a11 _a12 _a13 _a14 _a15]
             [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15] $($rest)*)
     };
     (priority; $($rest:tt)*) => {
         $crate::select!(biased; $($rest)*)
     };
-    // All arms parsed: expand.
-    (@parse $prio:tt [$([$id:ident $idx:tt $kind:ident ($($args:tt)*) $pat:tt [$($guard:tt)*] $body:tt])*]
-        [$($default:tt)?] [$($ids:ident)*] [$($idxs:tt)*]) => {{
-        $( let mut $id = $crate::select!(@arm [$($guard)*] $kind ($($args)*)); )*
-        let __aiochan_chosen = $crate::__private::select::run(
-            &mut [$( &mut $id as &mut dyn $crate::__private::select::Arm ),*],
-            $prio,
-            $crate::select!(@has_default $($default)?),
-        )
-        .await;
-        match __aiochan_chosen {
-            $( ::core::option::Option::Some($idx) => {
-                #[allow(unused_variables)]
-                let $pat = $crate::__private::select::Chosen::take(&mut $id);
-                $body
+    // All arms parsed: expand. Each round runs the arms still enabled; an arm whose value does not
+    // match its pattern is switched off and the select goes on with the others. The bodies run
+    // after the loop, so that a `break` or `continue` in a body means the user's loop.
+    (@parse $prio:tt [$([$id:ident $idx:tt $kind:ident ($($args:tt)*) [$($pat:tt)*] [$($guard:tt)*] $body:tt])*]
+        [$($default:tt)?] [$($else:tt)?] [$($ids:ident)*] [$($idxs:tt)*]) => {{
+        $( let mut $id = $crate::__private::select::switch($crate::select!(@arm [$($guard)*] $kind ($($args)*))); )*
+        let __aiochan_pick = loop {
+            let __aiochan_pick = $crate::__private::select::run(
+                &mut [$( &mut $id as &mut dyn $crate::__private::select::Arm ),*],
+                $prio,
+                $crate::select!(@has $($default)?),
+                $crate::select!(@has $($else)?),
+            )
+            .await;
+            match __aiochan_pick {
+                $( $crate::__private::select::Pick::Arm($idx) => {
+                    match $crate::__private::select::Chosen::peek(&$id) {
+                        #[allow(unused_variables)]
+                        $crate::select!(@clean [] [] $($pat)*) => break __aiochan_pick,
+                        #[allow(unreachable_patterns)]
+                        _ => $crate::__private::select::Switch::disable(&mut $id),
+                    }
+                } )*
+                _ => break __aiochan_pick,
+            }
+        };
+        match __aiochan_pick {
+            $( $crate::__private::select::Pick::Arm($idx) => {
+                match $crate::__private::select::Chosen::take(&mut $id) {
+                    #[allow(unused_variables)]
+                    $($pat)* => $body,
+                    #[allow(unreachable_patterns)]
+                    _ => ::core::unreachable!("select!: the value matched its pattern"),
+                }
             } )*
-            ::core::option::Option::None => $crate::select!(@default $($default)?),
-            ::core::option::Option::Some(_) => ::core::unreachable!(),
+            $crate::__private::select::Pick::Default => $crate::select!(@branch "default" $($default)?),
+            $crate::__private::select::Pick::Disabled => $crate::select!(@branch "else" $($else)?),
+            $crate::__private::select::Pick::Arm(_) => ::core::unreachable!(),
         }
     }};
     (@arm [] $kind:ident ($($args:tt)*)) => {
-        $crate::__private::select::$kind($($args)*)
+        ::core::option::Option::Some($crate::__private::select::$kind($($args)*))
     };
     // A guarded arm's operation (and a put's value, or the future) is not even evaluated when the
     // guard is false.
     (@arm [$guard:expr] $kind:ident ($($args:tt)*)) => {
-        $crate::__private::select::guarded(if $guard {
+        if $guard {
             ::core::option::Option::Some($crate::__private::select::$kind($($args)*))
         } else {
             ::core::option::Option::None
-        })
+        }
     };
-    (@has_default) => { false };
-    (@has_default $default:tt) => { true };
-    (@default) => { ::core::unreachable!("select! without default never completes without an arm") };
-    (@default $default:tt) => { $default };
-    // Arm heads.
-    (@parse $prio:tt $arms:tt $default:tt $ids:tt $idxs:tt default $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default $ids $idxs (default) $($rest)*)
+    (@has) => { false };
+    (@has $branch:tt) => { true };
+    (@branch $name:literal) => { ::core::unreachable!(::core::concat!("select! without `", $name, "` never picks it")) };
+    (@branch $name:literal $body:tt) => { $body };
+    // A pattern without `mut` and `ref`, to test a value through a reference before the real
+    // pattern moves it: the pattern's tokens, with a stack of the groups being rewritten.
+    (@clean $out:tt $stack:tt mut $($rest:tt)*) => { $crate::select!(@clean $out $stack $($rest)*) };
+    (@clean $out:tt $stack:tt ref $($rest:tt)*) => { $crate::select!(@clean $out $stack $($rest)*) };
+    (@clean $out:tt [$($stack:tt)*] ($($inner:tt)*) $($rest:tt)*) => {
+        $crate::select!(@clean [] [[paren $out [$($rest)*]] $($stack)*] $($inner)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = get($chan:expr), if $guard:expr => $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx get (&$chan) $pat [$guard]) => $($rest)*)
+    (@clean $out:tt [$($stack:tt)*] [$($inner:tt)*] $($rest:tt)*) => {
+        $crate::select!(@clean [] [[bracket $out [$($rest)*]] $($stack)*] $($inner)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = get($chan:expr) => $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx get (&$chan) $pat []) => $($rest)*)
+    (@clean $out:tt [$($stack:tt)*] {$($inner:tt)*} $($rest:tt)*) => {
+        $crate::select!(@clean [] [[brace $out [$($rest)*]] $($stack)*] $($inner)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = put($chan:expr, $value:expr), if $guard:expr => $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx put (&$chan, $value) $pat [$guard]) => $($rest)*)
+    (@clean [$($out:tt)*] $stack:tt $token:tt $($rest:tt)*) => {
+        $crate::select!(@clean [$($out)* $token] $stack $($rest)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = put($chan:expr, $value:expr) => $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx put (&$chan, $value) $pat []) => $($rest)*)
+    (@clean [$($inner:tt)*] [[paren [$($out:tt)*] [$($rest:tt)*]] $($stack:tt)*]) => {
+        $crate::select!(@clean [$($out)* ($($inner)*)] [$($stack)*] $($rest)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = $future:expr, if $guard:expr => $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx future ($future) $pat [$guard]) => $($rest)*)
+    (@clean [$($inner:tt)*] [[bracket [$($out:tt)*] [$($rest:tt)*]] $($stack:tt)*]) => {
+        $crate::select!(@clean [$($out)* [$($inner)*]] [$($stack)*] $($rest)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*]
-        $pat:pat = $future:expr => $($rest:tt)*) => {
-        $crate::select!(@body $prio $arms $default [$($ids)*] [$($idxs)*]
-            ($id $idx future ($future) $pat []) => $($rest)*)
+    (@clean [$($inner:tt)*] [[brace [$($out:tt)*] [$($rest:tt)*]] $($stack:tt)*]) => {
+        $crate::select!(@clean [$($out)* {$($inner)*}] [$($stack)*] $($rest)*)
     };
-    (@parse $prio:tt $arms:tt $default:tt [] $($rest:tt)*) => {
+    (@clean [$($out:tt)*] []) => { $($out)* };
+    // Arm heads: `default`, `else`, or a pattern, whose tokens are gathered up to its `=`.
+    (@parse $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt default $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else $ids $idxs (default) $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt else $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else $ids $idxs (else) $($rest)*)
+    };
+    (@parse $prio:tt $arms:tt $default:tt $else:tt [] $idxs:tt $($rest:tt)+) => {
         ::core::compile_error!("select! takes at most 16 arms")
     };
-    // Arm bodies.
-    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:block , $($rest:tt)*) => {
-        $crate::select!(@parse $prio $arms [$body] $ids $idxs $($rest)*)
+    (@parse $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt $($rest:tt)+) => {
+        $crate::select!(@pat $prio $arms $default $else $ids $idxs [] $($rest)+)
     };
-    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:block $($rest:tt)*) => {
-        $crate::select!(@parse $prio $arms [$body] $ids $idxs $($rest)*)
+    (@pat $prio:tt $arms:tt $default:tt $else:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*] $pat:tt
+        = get($chan:expr), if $guard:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else [$($ids)*] [$($idxs)*]
+            ($id $idx get (&$chan) $pat [$guard]) => $($rest)*)
     };
-    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:expr , $($rest:tt)*) => {
-        $crate::select!(@parse $prio $arms [$body] $ids $idxs $($rest)*)
+    (@pat $prio:tt $arms:tt $default:tt $else:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*] $pat:tt
+        = get($chan:expr) => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else [$($ids)*] [$($idxs)*]
+            ($id $idx get (&$chan) $pat []) => $($rest)*)
     };
-    (@body $prio:tt $arms:tt [] $ids:tt $idxs:tt (default) => $body:expr) => {
-        $crate::select!(@parse $prio $arms [$body] $ids $idxs)
+    (@pat $prio:tt $arms:tt $default:tt $else:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*] $pat:tt
+        = put($chan:expr, $value:expr), if $guard:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else [$($ids)*] [$($idxs)*]
+            ($id $idx put (&$chan, $value) $pat [$guard]) => $($rest)*)
     };
-    (@body $prio:tt $arms:tt [$_:tt] $ids:tt $idxs:tt (default) $($rest:tt)*) => {
+    (@pat $prio:tt $arms:tt $default:tt $else:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*] $pat:tt
+        = put($chan:expr, $value:expr) => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else [$($ids)*] [$($idxs)*]
+            ($id $idx put (&$chan, $value) $pat []) => $($rest)*)
+    };
+    (@pat $prio:tt $arms:tt $default:tt $else:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*] $pat:tt
+        = $future:expr, if $guard:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else [$($ids)*] [$($idxs)*]
+            ($id $idx future ($future) $pat [$guard]) => $($rest)*)
+    };
+    (@pat $prio:tt $arms:tt $default:tt $else:tt [$id:ident $($ids:ident)*] [$idx:tt $($idxs:tt)*] $pat:tt
+        = $future:expr => $($rest:tt)*) => {
+        $crate::select!(@body $prio $arms $default $else [$($ids)*] [$($idxs)*]
+            ($id $idx future ($future) $pat []) => $($rest)*)
+    };
+    (@pat $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt [$($pat:tt)*] $token:tt $($rest:tt)*) => {
+        $crate::select!(@pat $prio $arms $default $else $ids $idxs [$($pat)* $token] $($rest)*)
+    };
+    // Arm bodies: `default` and `else` fill their slot (once); an arm joins the list.
+    (@body $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt $head:tt => $body:block , $($rest:tt)*) => {
+        $crate::select!(@add $prio $arms $default $else $ids $idxs $head $body $($rest)*)
+    };
+    (@body $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt $head:tt => $body:block $($rest:tt)*) => {
+        $crate::select!(@add $prio $arms $default $else $ids $idxs $head $body $($rest)*)
+    };
+    (@body $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt $head:tt => $body:expr , $($rest:tt)*) => {
+        $crate::select!(@add $prio $arms $default $else $ids $idxs $head $body $($rest)*)
+    };
+    (@body $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt $head:tt => $body:expr) => {
+        $crate::select!(@add $prio $arms $default $else $ids $idxs $head $body)
+    };
+    (@add $prio:tt $arms:tt [] $else:tt $ids:tt $idxs:tt (default) $body:tt $($rest:tt)*) => {
+        $crate::select!(@parse $prio $arms [$body] $else $ids $idxs $($rest)*)
+    };
+    (@add $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt (default) $($rest:tt)*) => {
         ::core::compile_error!("select! takes at most one `default` arm")
     };
-    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:block , $($rest:tt)*) => {
-        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs $($rest)*)
+    (@add $prio:tt $arms:tt $default:tt [] $ids:tt $idxs:tt (else) $body:tt $($rest:tt)*) => {
+        $crate::select!(@parse $prio $arms $default [$body] $ids $idxs $($rest)*)
     };
-    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:block $($rest:tt)*) => {
-        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs $($rest)*)
+    (@add $prio:tt $arms:tt $default:tt $else:tt $ids:tt $idxs:tt (else) $($rest:tt)*) => {
+        ::core::compile_error!("select! takes at most one `else` branch")
     };
-    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:expr , $($rest:tt)*) => {
-        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs $($rest)*)
-    };
-    (@body $prio:tt [$($arms:tt)*] $default:tt $ids:tt $idxs:tt ($($head:tt)*) => $body:expr) => {
-        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $ids $idxs)
+    (@add $prio:tt [$($arms:tt)*] $default:tt $else:tt $ids:tt $idxs:tt ($($head:tt)*) $body:tt $($rest:tt)*) => {
+        $crate::select!(@parse $prio [$($arms)* [$($head)* $body]] $default $else $ids $idxs $($rest)*)
     };
     // Without `biased;`: random order.
     ($($rest:tt)*) => {
-        $crate::select!(@parse false [] [] [_a0 _a1 _a2 _a3 _a4 _a5 _a6 _a7 _a8 _a9 _a10 _a11 _a12 _a13 _a14 _a15]
+        $crate::select!(@parse false [] [] [] [_a0 _a1 _a2 _a3 _a4 _a5 _a6 _a7 _a8 _a9 _a10 _a11 _a12 _a13 _a14 _a15]
             [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15] $($rest)*)
     };
 }

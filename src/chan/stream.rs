@@ -93,8 +93,9 @@ impl<T: 'static> ChanSink<T> {
             return Poll::Ready(Ok(()));
         }
         match self.chan.poll_put_step(&mut self.value, &mut self.key, cx) {
-            Poll::Ready(true) => Poll::Ready(Ok(())),
-            Poll::Ready(false) => Poll::Ready(Err(Closed)),
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+            // The refused value is dropped, as `Chan::put` drops it: `Closed` cannot carry it.
+            Poll::Ready(Err(_)) => Poll::Ready(Err(Closed)),
             Poll::Pending => Poll::Pending,
         }
     }

@@ -1,9 +1,9 @@
-//! Channels driven by the loop's clock: `timeout` and `tick_tock`.
+//! Channels driven by the loop's clock: `timeout`, `tick_tock` and `tick_tock_at`.
 
 use std::time::{Duration, Instant};
 
 use super::Chan;
-use crate::runtime::{go, now, sleep_until};
+use crate::runtime::{self, go, sleep_until};
 
 /// A channel that closes itself after `duration` on the loop's clock (virtual time included). With a
 /// select it bounds how long to wait:
@@ -19,14 +19,18 @@ use crate::runtime::{go, now, sleep_until};
 /// });
 /// ```
 ///
+/// Under another executor, with no loop running, it works once a spawner is installed (see
+/// [`use_spawner`](crate::use_spawner)), in real time.
+///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
+    let _api = runtime::calling("timeout");
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let closer = c.clone();
-    let deadline = now() + duration;
+    let deadline = runtime::now_or_real() + duration;
     go(async move {
         sleep_until(deadline).await;
         closer.close();
@@ -54,21 +58,50 @@ pub fn timeout<T: 'static>(duration: Duration) -> Chan<T> {
 /// });
 /// ```
 ///
+/// Under another executor, with no loop running, it works once a spawner is installed (see
+/// [`use_spawner`](crate::use_spawner)), in real time.
+///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop, unless a spawner is installed.
 #[track_caller]
 pub fn tick_tock(interval: Duration) -> Chan<(u64, Instant)> {
+    let _api = runtime::calling("tick_tock");
+    tick_tock_at(runtime::now_or_real() + interval, interval)
+}
+
+/// A channel of ticks as [`tick_tock`]'s, the first at `start` on the loop's clock (tokio's
+/// `interval_at`) and tick `n` at `start + (n - 1) * interval`. A start already past gives its
+/// first tick at once, and the ticks whose time has passed follow one per get.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// aiochan::Runtime::builder().virtual_time(true).build().run(async {
+///     let start = aiochan::now() + Duration::from_millis(30);
+///     let ticks = aiochan::tick_tock_at(start, Duration::from_millis(100));
+///     for n in 1..=3 {
+///         let (count, at) = ticks.get().await.unwrap();
+///         assert_eq!((count, at - start), (n, Duration::from_millis(100 * (n - 1))));
+///     }
+///     ticks.close();
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a running loop, unless a spawner is installed.
+#[track_caller]
+pub fn tick_tock_at(start: Instant, interval: Duration) -> Chan<(u64, Instant)> {
+    let _api = runtime::calling("tick_tock_at");
     let c = Chan::new();
     c.state.borrow_mut().timed = true;
     let ticker = c.clone();
-    let start = now();
     // The ticker is part of the clock, like a timer: it outlives `main` without being a leak.
     go(async move {
         let mut count = 0u32;
         loop {
-            count += 1;
             sleep_until(start + interval * count).await;
-            if ticker.is_closed() || !ticker.put((u64::from(count), now())).await {
+            count += 1;
+            if ticker.is_closed() || !ticker.put((u64::from(count), runtime::now_or_real())).await {
                 break;
             }
         }

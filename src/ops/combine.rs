@@ -43,7 +43,9 @@ fn distinct<T: 'static>(chans: impl IntoIterator<Item = Chan<T>>) -> Vec<Chan<T>
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn merge<T: 'static>(inputs: impl IntoIterator<Item = Chan<T>>, out: Out<T>) -> Chan<T> {
+    let _api = crate::runtime::calling("ops::merge");
     let mut live = distinct(inputs);
     let output = out.chan().clone();
     go(async move {
@@ -96,10 +98,12 @@ pub fn merge<T: 'static>(inputs: impl IntoIterator<Item = Chan<T>>, out: Out<T>)
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn zip_chans<T: 'static>(
     inputs: impl IntoIterator<Item = Chan<T>>,
     out: Out<Vec<Option<T>>>,
 ) -> Chan<Vec<Option<T>>> {
+    let _api = crate::runtime::calling("ops::zip_chans");
     let inputs: Vec<Chan<T>> = inputs.into_iter().collect();
     let output = out.chan().clone();
     go(async move {
@@ -151,10 +155,12 @@ pub fn zip_chans<T: 'static>(
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn combine_latest<T: Clone + 'static>(
     inputs: impl IntoIterator<Item = Chan<T>>,
     out: Out<Vec<Option<T>>>,
 ) -> Chan<Vec<Option<T>>> {
+    let _api = crate::runtime::calling("ops::combine_latest");
     let inputs: Vec<Chan<T>> = inputs.into_iter().collect();
     let mut live = distinct(inputs.iter().cloned());
     let output = out.chan().clone();

@@ -36,7 +36,9 @@ impl<T: Clone + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn distribute(&self, outs: impl IntoIterator<Item = Chan<T>>, close: bool) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::distribute");
         let input = self.clone();
         let mut outs: Vec<Chan<T>> = outs.into_iter().collect();
         go(async move {

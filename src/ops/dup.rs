@@ -100,7 +100,9 @@ impl<T: Clone + 'static> Chan<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn dup(&self) -> Dup<T> {
+        let _api = crate::runtime::calling("Chan::dup");
         let shared = Rc::new(Shared {
             source: self.clone(),
             stop: Chan::new(),

@@ -28,7 +28,9 @@ impl<T: 'static> Chan<T> {
     ///     assert!(!sink.is_closed());
     /// });
     /// ```
+    #[track_caller]
     pub fn pipe(&self, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::pipe");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::pipe", async move {
@@ -71,12 +73,14 @@ impl<T: 'static> Chan<T> {
     ///
     /// # Panics
     /// If `n` is 0.
+    #[track_caller]
     pub fn async_pipe<U, F, Fut>(&self, n: usize, f: F, out: Out<U>) -> Chan<U>
     where
         U: 'static,
         F: FnMut(T) -> Fut + 'static,
         Fut: Future<Output = U> + 'static,
     {
+        let _api = crate::runtime::calling("Chan::async_pipe");
         assert!(n > 0, "aiochan: Chan::async_pipe needs at least one worker");
         let window = n.saturating_mul(2);
         // A worker takes a token before it takes a value; the emitter gives it back once the
@@ -181,12 +185,14 @@ impl<T: 'static> Chan<T> {
     ///
     /// # Panics
     /// If `n` is 0.
+    #[track_caller]
     pub fn async_pipe_unordered<U, F, Fut>(&self, n: usize, f: F, out: Out<U>) -> Chan<U>
     where
         U: 'static,
         F: FnMut(T) -> Fut + 'static,
         Fut: Future<Output = U> + 'static,
     {
+        let _api = crate::runtime::calling("Chan::async_pipe_unordered");
         assert!(
             n > 0,
             "aiochan: Chan::async_pipe_unordered needs at least one worker"
@@ -233,11 +239,13 @@ impl<T: 'static> Chan<T> {
 ///     assert!(!c.is_closed());
 /// });
 /// ```
+#[track_caller]
 pub fn onto_chan<T: 'static>(
     chan: &Chan<T>,
     items: impl IntoIterator<Item = T> + 'static,
     close: bool,
 ) -> Chan<()> {
+    let _api = crate::runtime::calling("ops::onto_chan");
     let chan = chan.clone();
     let done = Chan::new();
     let finished = done.clone();
@@ -268,7 +276,9 @@ pub fn onto_chan<T: 'static>(
 ///     assert_eq!(c.collect().await, ["a", "b"]);
 /// });
 /// ```
+#[track_caller]
 pub fn to_chan<T: 'static>(items: impl IntoIterator<Item = T> + 'static) -> Chan<T> {
+    let _api = crate::runtime::calling("ops::to_chan");
     let items = items.into_iter();
     match items.size_hint() {
         (_, Some(0)) => Chan::new().close(),

@@ -67,12 +67,14 @@ impl<T: 'static> Chan<T> {
     /// });
     /// ```
     #[doc(alias = "reduce")]
+    #[track_caller]
     pub fn fold<A: 'static>(
         &self,
         init: A,
         mut f: impl FnMut(A, T) -> A + 'static,
         out: Out<A>,
     ) -> Chan<A> {
+        let _api = crate::runtime::calling("Chan::fold");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::fold", async move {
@@ -101,7 +103,9 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(empty.reduce(|a, b| a + b, Out::new()).get().await, None);
     /// });
     /// ```
+    #[track_caller]
     pub fn reduce(&self, mut f: impl FnMut(T, T) -> T + 'static, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::reduce");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::reduce", async move {
@@ -146,12 +150,14 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(numbers.get().await, Some(6));
     /// });
     /// ```
+    #[track_caller]
     pub fn try_fold<A: 'static>(
         &self,
         init: A,
         f: impl FnMut(A, T) -> ControlFlow<A, A> + 'static,
         out: Out<A>,
     ) -> Chan<A> {
+        let _api = crate::runtime::calling("Chan::try_fold");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::try_fold", async move {
@@ -175,12 +181,14 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(sums.collect().await, [0, 1, 3, 6]);
     /// });
     /// ```
+    #[track_caller]
     pub fn scan<A: Clone + 'static>(
         &self,
         init: A,
         f: impl FnMut(A, T) -> A + 'static,
         out: Out<A>,
     ) -> Chan<A> {
+        let _api = crate::runtime::calling("Chan::scan");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::scan", async move {
@@ -202,10 +210,12 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(sums.collect().await, [1, 3, 6, 10]);
     /// });
     /// ```
+    #[track_caller]
     pub fn scan_first(&self, f: impl FnMut(T, T) -> T + 'static, out: Out<T>) -> Chan<T>
     where
         T: Clone,
     {
+        let _api = crate::runtime::calling("Chan::scan_first");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::scan_first", async move {
@@ -282,7 +292,9 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(set.get().await, None);
     /// });
     /// ```
+    #[track_caller]
     pub fn into_collection<C: Extend<T> + 'static>(&self, coll: C) -> Chan<C> {
+        let _api = crate::runtime::calling("Chan::into_collection");
         self.fold(
             coll,
             |mut coll, v| {

@@ -144,7 +144,9 @@ impl<T: 'static> Mix<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn new(out: Out<T>) -> Mix<T> {
+        let _api = crate::runtime::calling("ops::Mix::new");
         let shared = Rc::new(Shared {
             out: out.chan().clone(),
             state: RefCell::new(State {

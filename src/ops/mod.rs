@@ -15,6 +15,10 @@
 //! parked on such a put stays parked until the value is taken, and takes nothing more meanwhile.
 //! A consumer that walks away should close the output and drain it with `try_get`.
 //!
+//! The operators start their tasks with [`go`](crate::go): on a running loop, or, under another
+//! executor with no loop running, through the spawner installed with
+//! [`use_spawner`](crate::use_spawner). With neither, they panic, naming the operator called.
+//!
 //! | file | operators |
 //! |---|---|
 //! | `transform` | `map`, `filter`, `take`, `drop`, `take_while`, `drop_while`, `distinct`, `group`, `group_by`, `split`, `async_apply` |
@@ -116,4 +120,4 @@ pub use flow::{onto_chan, to_chan};
 pub use mix::{Mix, MixState, SoloMode};
 pub use pubsub::Pub;
 mod parallel;
-pub use parallel::Parallel;
+pub use parallel::{Parallel, PipeError};

@@ -2,6 +2,8 @@
 
 use std::cell::Cell;
 use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::fmt;
 use std::future::poll_fn;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -125,7 +127,9 @@ impl<T: Send + 'static> Chan<T> {
     /// the value's position in the input, counted from 0 (`parallel_pipe: f panicked on item #7:
     /// boom`), as soon as the pipe's collecting task sees the result, which is at once unless it is
     /// waiting for the consumer to take an earlier result. The threads then finish the call they
-    /// are in and exit on their own; so they do if the loop ends before the pipe does.
+    /// are in and exit on their own; so they do if the loop ends before the pipe does. To keep
+    /// going past failures instead, with each sent to an error channel, use
+    /// [`parallel_pipe_try`](Chan::parallel_pipe_try).
     ///
     /// ```
     /// use aiochan::{from_range, ops::Out};
@@ -138,11 +142,13 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// If `n` is 0, outside a running loop, or if a thread cannot be started.
+    #[track_caller]
     pub fn parallel_pipe<U, F>(&self, n: usize, f: F, out: Out<U>) -> Chan<U>
     where
         F: Fn(T) -> U + Send + Sync + 'static,
         U: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe");
         self.parallel_pipe_with(Parallel::threads(n), f, out)
     }
 
@@ -165,11 +171,13 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_unordered<U, F>(&self, n: usize, f: F, out: Out<U>) -> Chan<U>
     where
         F: Fn(T) -> U + Send + Sync + 'static,
         U: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_unordered");
         self.parallel_pipe_with(Parallel::threads(n).unordered(), f, out)
     }
 
@@ -188,12 +196,14 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_flat<I, F>(&self, n: usize, f: F, out: Out<I::Item>) -> Chan<I::Item>
     where
         F: Fn(T) -> I + Send + Sync + 'static,
         I: IntoIterator,
         I::Item: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_flat");
         self.parallel_pipe_flat_with(Parallel::threads(n), f, out)
     }
 
@@ -212,13 +222,21 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_with<U, F>(&self, how: Parallel, f: F, out: Out<U>) -> Chan<U>
     where
         F: Fn(T) -> U + Send + Sync + 'static,
         U: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_with");
         // `Option` yields its one value, so both kinds of pipe share one machine at no cost.
-        start(self, how, move |v| Some(f(v)), out)
+        start(
+            self,
+            how,
+            move |v| Ok(Some(f(v))),
+            out,
+            Failures::<Infallible>::EndTheRun,
+        )
     }
 
     /// [`parallel_pipe_flat`](Chan::parallel_pipe_flat) with the options of `how`; with
@@ -237,6 +255,7 @@ impl<T: Send + 'static> Chan<T> {
     ///
     /// # Panics
     /// As [`parallel_pipe`](Chan::parallel_pipe).
+    #[track_caller]
     pub fn parallel_pipe_flat_with<I, F>(
         &self,
         how: Parallel,
@@ -248,17 +267,128 @@ impl<T: Send + 'static> Chan<T> {
         I: IntoIterator,
         I::Item: Send + 'static,
     {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_flat_with");
         start(
             self,
             how,
-            move |v| f(v).into_iter().collect::<Vec<_>>(),
+            move |v| Ok(f(v).into_iter().collect::<Vec<_>>()),
             out,
+            Failures::<Infallible>::EndTheRun,
         )
     }
 }
 
+/// Where the failures of a pipe's `f` go.
+enum Failures<E: 'static> {
+    /// A panic ends the run (`parallel_pipe`, whose `f` returns no `Err`).
+    EndTheRun,
+    /// Every failure, `Err` or panic, goes to this channel (`parallel_pipe_try`).
+    To(Out<PipeError<E>>),
+}
+
+/// A failure of the function of [`parallel_pipe_try`](Chan::parallel_pipe_try) on one item,
+/// with the item's position in the input (counted from 0), for its error channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipeError<E> {
+    /// The function returned `Err(error)`.
+    Failed {
+        /// The item's position in the input.
+        index: u64,
+        /// What the function returned.
+        error: E,
+    },
+    /// The function panicked (caught on its thread).
+    Panicked {
+        /// The item's position in the input.
+        index: u64,
+        /// The panic's message.
+        message: String,
+    },
+}
+
+impl<E> PipeError<E> {
+    /// The position in the input of the item that failed, counted from 0.
+    pub fn index(&self) -> u64 {
+        match self {
+            PipeError::Failed { index, .. } | PipeError::Panicked { index, .. } => *index,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for PipeError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PipeError::Failed { index, error } => write!(f, "item #{index} failed: {error}"),
+            PipeError::Panicked { index, message } => {
+                write!(f, "item #{index} panicked: {message}")
+            }
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for PipeError<E> {}
+
 /// A job's position in the input, counted from 0.
 type Seq = u64;
+
+impl<T: Send + 'static> Chan<T> {
+    /// Like [`parallel_pipe_with`](Chan::parallel_pipe_with), for an `f` that may fail: its `Ok`
+    /// values go to `out`, and each failure, an `Err` or a panic, goes to `errors` as a
+    /// [`PipeError`] with the item's position in the input, instead of ending the run (Python
+    /// aiochan's `error_cb`). Returns the two channels.
+    ///
+    /// A failed item gives its place back, as a delivered one does. In an ordered pipe, failures
+    /// take their turn in input order with the results; in an unordered one they come as they
+    /// happen. The pipe waits for `errors` as it waits for `out`, so read both, or give `errors` a
+    /// buffer. When the pipe ends, `errors` is closed (per its [`Out`]); `out` as for
+    /// `parallel_pipe`.
+    ///
+    /// ```
+    /// use aiochan::{from_iter, ops::{Out, Parallel, PipeError}};
+    ///
+    /// let (parsed, failed) = aiochan::run(async {
+    ///     let parse = |s: &str| s.parse::<u32>();
+    ///     let (numbers, errors) = from_iter(["1", "x", "3"]).parallel_pipe_try(
+    ///         Parallel::threads(2),
+    ///         parse,
+    ///         Out::new(),
+    ///         Out::fixed(8),
+    ///     );
+    ///     let parsed = numbers.collect().await;
+    ///     let failed: Vec<u64> = errors.collect().await.iter().map(PipeError::index).collect();
+    ///     (parsed, failed)
+    /// });
+    /// assert_eq!((parsed, failed), (vec![1, 3], vec![1]));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`parallel_pipe`](Chan::parallel_pipe), except for the failures of `f`; and if `errors`
+    /// is closed when a failure comes (a failure is never dropped unseen).
+    #[track_caller]
+    pub fn parallel_pipe_try<U, E, F>(
+        &self,
+        how: Parallel,
+        f: F,
+        out: Out<U>,
+        errors: Out<PipeError<E>>,
+    ) -> (Chan<U>, Chan<PipeError<E>>)
+    where
+        F: Fn(T) -> Result<U, E> + Send + Sync + 'static,
+        U: Send + 'static,
+        E: Send + 'static,
+    {
+        let _api = crate::runtime::calling("Chan::parallel_pipe_try");
+        let failed = errors.chan().clone();
+        let chan = start(
+            self,
+            how,
+            move |v| f(v).map(Some),
+            out,
+            Failures::To(errors),
+        );
+        (chan, failed)
+    }
+}
 
 /// What the loop and the worker threads share.
 struct Pool<T, R> {
@@ -407,7 +537,7 @@ fn work<T, R>(pool: &Pool<T, R>, f: &(impl Fn(T) -> R + ?Sized), mark: usize) {
     while let Some((seq, value)) = pool.next_job() {
         // A panic must reach the loop as a result, or the pipe would wait for it forever.
         let result = catch_unwind(AssertUnwindSafe(|| f(value)));
-        // A panic ends the run: it does not wait for a batch.
+        // A panic may end the run: it does not wait for a batch.
         let wake = result.is_err() || pool.queued() <= mark;
         pool.hand_back(wake, |done| done.results.push_back((seq, result)));
     }
@@ -503,13 +633,21 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Starts the threads and the two tasks of a pipe whose threads compute `R`s, each of which puts
-/// its items on `out`.
-fn start<T, R, W>(input: &Chan<T>, how: Parallel, work_fn: W, out: Out<R::Item>) -> Chan<R::Item>
+/// its items on `out`, or fail with an `E`; `failures` says where failures go.
+#[track_caller]
+fn start<T, R, E, W>(
+    input: &Chan<T>,
+    how: Parallel,
+    work_fn: W,
+    out: Out<R::Item>,
+    failures: Failures<E>,
+) -> Chan<R::Item>
 where
     T: Send + 'static,
     R: IntoIterator + Send + 'static,
     R::Item: 'static,
-    W: Fn(T) -> R + Send + Sync + 'static,
+    E: Send + 'static,
+    W: Fn(T) -> Result<R, E> + Send + Sync + 'static,
 {
     let n = how.threads;
     let pool = Arc::new(Pool {
@@ -580,23 +718,26 @@ where
     let result = out.chan().clone();
     go_named(
         "aiochan::ops::parallel_pipe::collector",
-        collect(feed, feeder, threads, how.ordered, out),
+        collect(feed, feeder, threads, how.ordered, out, failures),
     );
     result
 }
 
 /// The collecting task: takes results from the threads, puts them on the output (in input order
-/// if `ordered`), gives permits back, and at the end joins the threads and closes the output.
-async fn collect<T, R>(
-    feed: Rc<Feed<T, R>>,
+/// if `ordered`) and the failures where `failures` says, gives permits back, and at the end joins
+/// the threads and closes the output.
+async fn collect<T, R, E>(
+    feed: Rc<Feed<T, Result<R, E>>>,
     feeder: JoinHandle<()>,
     threads: Vec<thread::JoinHandle<()>>,
     ordered: bool,
     out: Out<R::Item>,
+    failures: Failures<E>,
 ) where
     T: Send + 'static,
     R: IntoIterator + Send + 'static,
     R::Item: 'static,
+    E: 'static,
 {
     let to = out.chan();
     let mut returned: Seq = 0;
@@ -623,33 +764,32 @@ async fn collect<T, R>(
             })
             .await;
         returned += batch.len() as Seq;
-        // Look for a panic before delivering anything, so that a slow consumer does not delay it.
-        if let Some(i) = batch.iter().position(|(_, r)| r.is_err()) {
-            let Some((seq, Err(payload))) = batch.remove(i) else {
-                unreachable!("the result at {i} is a panic");
-            };
-            feeder.abort();
-            feed.pool.close_jobs(true);
-            panic!(
-                "parallel_pipe: f panicked on item #{seq}: {}",
-                panic_message(&*payload)
-            );
+        if let Failures::EndTheRun = failures {
+            // Look for a failure before delivering anything, so that a slow consumer does not
+            // delay it.
+            if let Some(i) = batch.iter().position(|(_, r)| !matches!(r, Ok(Ok(_)))) {
+                let (seq, result) = batch.remove(i).expect("the failure is in the batch");
+                let failure = failure_of(seq, result)
+                    .err()
+                    .expect("the result is a failure");
+                feeder.abort();
+                feed.pool.close_jobs(true);
+                end_the_run(&failure);
+            }
         }
         for (seq, result) in batch.drain(..) {
-            let Ok(result) = result else {
-                unreachable!("panics were looked for above");
-            };
+            let result = failure_of(seq, result);
             if ordered {
                 reorder.insert(seq, result);
                 continue;
             }
-            if !deliver(to, &feed.pool, result).await {
+            if !route(to, &failures, &feed.pool, result).await {
                 break 'run End::OutputClosed;
             }
             feed.release();
         }
         while let Some(result) = reorder.pop() {
-            if !deliver(to, &feed.pool, result).await {
+            if !route(to, &failures, &feed.pool, result).await {
                 break 'run End::OutputClosed;
             }
             feed.release();
@@ -677,10 +817,69 @@ async fn collect<T, R>(
     if let End::Drained = end {
         out.finish();
     }
+    if let Failures::To(errors) = failures {
+        errors.finish();
+    }
+}
+
+/// A worker's result for item `seq`, its failure (an `Err` or a panic) made a [`PipeError`].
+fn failure_of<R, E>(seq: Seq, result: thread::Result<Result<R, E>>) -> Result<R, PipeError<E>> {
+    match result {
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(error)) => Err(PipeError::Failed { index: seq, error }),
+        Err(payload) => Err(PipeError::Panicked {
+            index: seq,
+            message: panic_message(&*payload),
+        }),
+    }
+}
+
+/// Ends the run for a failure of a pipe with no error channel, naming the item's position.
+fn end_the_run<E>(failure: &PipeError<E>) -> ! {
+    match failure {
+        PipeError::Panicked { index, message } => {
+            panic!("parallel_pipe: f panicked on item #{index}: {message}")
+        }
+        PipeError::Failed { index, .. } => panic!("parallel_pipe: f failed on item #{index}"),
+    }
+}
+
+/// Puts a result's items on `to`, or its failure where `failures` says; `false` if `to` is
+/// closed.
+async fn route<T, X, R, E>(
+    to: &Chan<R::Item>,
+    failures: &Failures<E>,
+    pool: &Pool<T, X>,
+    result: Result<R, PipeError<E>>,
+) -> bool
+where
+    R: IntoIterator,
+    R::Item: 'static,
+    E: 'static,
+{
+    let failure = match result {
+        Ok(result) => return deliver(to, pool, result).await,
+        Err(failure) => failure,
+    };
+    let Failures::To(errors) = failures else {
+        end_the_run(&failure);
+    };
+    let index = failure.index();
+    if !errors.chan().is_put_ready() {
+        // The consumer may never come: only the loop can bring it.
+        pool.forget_collector();
+    }
+    if !errors.chan().put(failure).await {
+        panic!(
+            "parallel_pipe_try: item #{index} failed and its error channel is closed: keep the \
+             error channel open while the pipe runs"
+        );
+    }
+    true
 }
 
 /// Puts every item of `result` on `to`; `false` if it is closed.
-async fn deliver<T, R>(to: &Chan<R::Item>, pool: &Pool<T, R>, result: R) -> bool
+async fn deliver<T, X, R>(to: &Chan<R::Item>, pool: &Pool<T, X>, result: R) -> bool
 where
     R: IntoIterator,
     R::Item: 'static,

@@ -7,7 +7,7 @@ use std::hash::Hash;
 use std::rc::Rc;
 
 use super::{Dup, Out};
-use crate::{go, Chan};
+use crate::{go, select, Chan, Op};
 
 /// A publication (aiochan's `Pub`, core.async's `pub`): takes the values of one channel, its
 /// source, computes each value's topic, and hands a clone of the value to every channel subscribed
@@ -55,6 +55,8 @@ pub struct Pub<T: 'static, K> {
 struct Shared<T: 'static, K> {
     /// The channel whose values are published.
     source: Chan<T>,
+    /// Closed by [`Pub::close`]: the publishing task then takes no more values from the source.
+    stop: Chan<T>,
     /// The buffer of each topic's feed; `None` for rendezvous feeds.
     buffer: Option<usize>,
     /// The topics, and whether the source has ended.
@@ -94,10 +96,12 @@ impl<T: Clone + 'static> Chan<T> {
     /// # Panics
     /// Outside a running loop.
     #[doc(alias = "pub")]
+    #[track_caller]
     pub fn publish<K: Eq + Hash + 'static>(
         &self,
         topic: impl FnMut(&T) -> K + 'static,
     ) -> Pub<T, K> {
+        let _api = crate::runtime::calling("Chan::publish");
         Pub::start(self, topic, None)
     }
 
@@ -127,11 +131,13 @@ impl<T: Clone + 'static> Chan<T> {
     /// If `n` is 0 (use [`publish`](Chan::publish) for rendezvous feeds), or outside a running
     /// loop.
     #[doc(alias = "pub")]
+    #[track_caller]
     pub fn publish_buffered<K: Eq + Hash + 'static>(
         &self,
         topic: impl FnMut(&T) -> K + 'static,
         n: usize,
     ) -> Pub<T, K> {
+        let _api = crate::runtime::calling("Chan::publish_buffered");
         assert!(
             n > 0,
             "aiochan: publish_buffered needs a buffer of at least 1"
@@ -142,6 +148,7 @@ impl<T: Clone + 'static> Chan<T> {
 
 impl<T: Clone + 'static, K: Eq + Hash + 'static> Pub<T, K> {
     /// Makes the publication and starts its task.
+    #[track_caller]
     fn start(
         source: &Chan<T>,
         mut topic: impl FnMut(&T) -> K + 'static,
@@ -149,6 +156,7 @@ impl<T: Clone + 'static, K: Eq + Hash + 'static> Pub<T, K> {
     ) -> Pub<T, K> {
         let shared = Rc::new(Shared {
             source: source.clone(),
+            stop: Chan::new(),
             buffer,
             state: RefCell::new(State {
                 topics: HashMap::new(),
@@ -157,7 +165,14 @@ impl<T: Clone + 'static, K: Eq + Hash + 'static> Pub<T, K> {
         });
         let task = shared.clone();
         go(async move {
-            while let Some(value) = task.source.get().await {
+            loop {
+                // Priority: once closed, not one more value may leave the source.
+                let chosen = select([Op::get(&task.stop), Op::get(&task.source)])
+                    .priority()
+                    .await;
+                let Some(value) = chosen.value() else {
+                    break;
+                };
                 let key = topic(&value);
                 let feed = {
                     let mut st = task.state.borrow_mut();
@@ -289,6 +304,34 @@ impl<T: Clone + 'static, K: Eq + Hash + 'static> Pub<T, K> {
                 st.topics.clear();
             }
         }
+    }
+
+    /// Ends the publication as the end of its source would (core.async's `pub` ends only then):
+    /// it takes no more values from the source, each topic hands out what it already took and
+    /// then closes its subscribers made with a closing [`Out`], and a later [`sub`](Pub::sub) is
+    /// finished at once. The source itself is left open, its remaining values there for others to
+    /// take, as [`Dup::close`] leaves the duplicator's; close the source instead to end it too.
+    /// A value already being handed to a topic is still delivered. Closing again has no effect.
+    ///
+    /// ```
+    /// use aiochan::{ops::Out, Chan};
+    ///
+    /// aiochan::run(async {
+    ///     let source = Chan::fixed(4);
+    ///     let p = source.publish(|n: &i32| n % 2);
+    ///     let odds = p.sub(1, Out::fixed(4));
+    ///     source.add([1, 3]);
+    ///     assert_eq!(odds.get().await, Some(1));
+    ///     assert_eq!(odds.get().await, Some(3));
+    ///     p.close();
+    ///     source.add([5]);
+    ///     assert_eq!(odds.get().await, None);
+    ///     assert_eq!(source.try_get(), Ok(5), "the source keeps what the pub did not take");
+    ///     assert_eq!(p.sub(1, Out::new()).get().await, None);
+    /// });
+    /// ```
+    pub fn close(&self) {
+        self.shared.stop.close();
     }
 
     /// The number of topics with subscribers.

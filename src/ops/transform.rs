@@ -19,7 +19,9 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(doubled.collect().await, [0, 2, 4, 6]);
     /// });
     /// ```
+    #[track_caller]
     pub fn map<U: 'static>(&self, mut f: impl FnMut(T) -> U + 'static, out: Out<U>) -> Chan<U> {
+        let _api = crate::runtime::calling("Chan::map");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::map", async move {
@@ -46,11 +48,13 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(words.collect().await, ["a", "b", "c"]);
     /// });
     /// ```
+    #[track_caller]
     pub fn flat_map<U, I>(&self, mut f: impl FnMut(T) -> I + 'static, out: Out<U>) -> Chan<U>
     where
         U: 'static,
         I: IntoIterator<Item = U> + 'static,
     {
+        let _api = crate::runtime::calling("Chan::flat_map");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::flat_map", async move {
@@ -86,7 +90,9 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(even.collect().await, [0, 2, 4, 6]);
     /// });
     /// ```
+    #[track_caller]
     pub fn filter(&self, mut p: impl FnMut(&T) -> bool + 'static, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::filter");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::filter", async move {
@@ -118,7 +124,9 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(numbers.get().await, Some(3)); // the rest stays in the input
     /// });
     /// ```
+    #[track_caller]
     pub fn take(&self, n: usize, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::take");
         let result = out.chan().clone();
         if n == 0 {
             out.finish();
@@ -155,7 +163,9 @@ impl<T: 'static> Chan<T> {
     /// });
     /// ```
     #[doc(alias = "drop")]
+    #[track_caller]
     pub fn skip(&self, n: usize, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::skip");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::skip", async move {
@@ -191,7 +201,9 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(numbers.get().await, Some(4)); // 3 was taken to be tested
     /// });
     /// ```
+    #[track_caller]
     pub fn take_while(&self, mut p: impl FnMut(&T) -> bool + 'static, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::take_while");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::take_while", async move {
@@ -219,7 +231,9 @@ impl<T: 'static> Chan<T> {
     /// });
     /// ```
     #[doc(alias = "drop_while")]
+    #[track_caller]
     pub fn skip_while(&self, mut p: impl FnMut(&T) -> bool + 'static, out: Out<T>) -> Chan<T> {
+        let _api = crate::runtime::calling("Chan::skip_while");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::skip_while", async move {
@@ -262,10 +276,12 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(runs.collect().await, [1, 2, 1, 3]);
     /// });
     /// ```
+    #[track_caller]
     pub fn distinct(&self, out: Out<T>) -> Chan<T>
     where
         T: PartialEq + Clone,
     {
+        let _api = crate::runtime::calling("Chan::distinct");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::distinct", async move {
@@ -303,7 +319,9 @@ impl<T: 'static> Chan<T> {
     ///
     /// # Panics
     /// If `n` is 0: no chunk could ever be complete.
+    #[track_caller]
     pub fn group(&self, n: usize, out: Out<Vec<T>>) -> Chan<Vec<T>> {
+        let _api = crate::runtime::calling("Chan::group");
         assert!(
             n > 0,
             "aiochan: Chan::group needs chunks of at least one value"
@@ -348,6 +366,7 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(runs.collect().await, [vec![1, 3], vec![2, 4], vec![5]]);
     /// });
     /// ```
+    #[track_caller]
     pub fn group_by<K>(
         &self,
         mut key: impl FnMut(&T) -> K + 'static,
@@ -356,6 +375,7 @@ impl<T: 'static> Chan<T> {
     where
         K: PartialEq + 'static,
     {
+        let _api = crate::runtime::calling("Chan::group_by");
         let input = self.clone();
         let result = out.chan().clone();
         go_named("aiochan::ops::group_by", async move {
@@ -407,12 +427,14 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(evens.await, [0, 2, 4]);
     /// });
     /// ```
+    #[track_caller]
     pub fn split(
         &self,
         mut p: impl FnMut(&T) -> bool + 'static,
         yes: Out<T>,
         no: Out<T>,
     ) -> (Chan<T>, Chan<T>) {
+        let _api = crate::runtime::calling("Chan::split");
         let input = self.clone();
         let result = (yes.chan().clone(), no.chan().clone());
         go_named("aiochan::ops::split", async move {
@@ -453,12 +475,14 @@ impl<T: 'static> Chan<T> {
     ///     assert_eq!(pairs.collect().await, [0, 0, 1, -1, 2, -2]);
     /// });
     /// ```
+    #[track_caller]
     pub fn async_apply<U, F, Fut>(&self, f: F, out: Out<U>) -> Chan<U>
     where
         U: 'static,
         F: FnOnce(Chan<T>, Chan<U>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
+        let _api = crate::runtime::calling("Chan::async_apply");
         let result = out.chan().clone();
         let work = f(self.clone(), result.clone());
         go_named("aiochan::ops::async_apply", async move {

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::blocking_pool::BlockingConfig;
@@ -43,6 +44,41 @@ pub struct Runtime {
     leak_check: bool,
     /// The thread cap and keep-alive of each run's blocking pool.
     blocking: BlockingConfig,
+    /// With [`Builder::trace`]: the traces of the runs since the last [`Runtime::take_trace`].
+    traces: Option<TraceStore>,
+}
+
+/// The runs a tracing runtime has recorded, shared by its clones (a runtime moved to another
+/// thread by `run_in_thread` records into the same store).
+#[derive(Clone, Default)]
+struct TraceStore(Arc<Mutex<Recorded>>);
+
+/// What a [`TraceStore`] holds.
+#[derive(Default)]
+struct Recorded {
+    /// The events of the runs recorded since the last take, concatenated.
+    trace: Trace,
+    /// How many runs `trace` holds.
+    runs: usize,
+}
+
+impl TraceStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
+        // A run that panicked stored its trace before panicking: the data is whole.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for TraceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let recorded = self.lock();
+        f.debug_struct("TraceStore")
+            .field("runs", &recorded.runs)
+            .field("events", &recorded.trace.events().len())
+            .finish()
+    }
 }
 
 /// Configures a [`Runtime`].
@@ -201,6 +237,35 @@ impl Builder {
         self
     }
 
+    /// Records a [`Trace`] of every run of the built runtime ([`run`](Runtime::run),
+    /// [`run_traced`](Runtime::run_traced), [`run_in_thread`](Runtime::run_in_thread)), kept until
+    /// [`Runtime::take_trace`] collects them: the way to watch a program whose runs are started
+    /// deep inside it. A run that panics (a deadlock, a task's panic) keeps its trace too, up to
+    /// the panic. Clones of the runtime record into the same store.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan, Event, Runtime};
+    ///
+    /// let rt = Runtime::builder().virtual_time(true).seed(1).trace(true).build();
+    /// for _ in 0..2 {
+    ///     rt.run(async {
+    ///         let c = Chan::new();
+    ///         let getter = c.clone();
+    ///         go(async move { getter.get().await });
+    ///         c.put(1).await;
+    ///     });
+    /// }
+    /// let trace = rt.take_trace();
+    /// let runs = trace.events().iter().filter(|e| matches!(e.event, Event::Begin { .. })).count();
+    /// assert_eq!(runs, 2);
+    /// assert!(rt.take_trace().is_empty(), "taking the trace empties the store");
+    /// std::fs::write(std::env::temp_dir().join("two-runs.html"), trace.to_html()).unwrap();
+    /// ```
+    pub fn trace(mut self, on: bool) -> Builder {
+        self.runtime.traces = on.then(TraceStore::default);
+        self
+    }
+
     /// The configured runtime.
     pub fn build(self) -> Runtime {
         self.runtime
@@ -251,7 +316,23 @@ impl Runtime {
         (output, steps)
     }
 
-    /// Runs `future` like [`run`](Runtime::run), recording a [`Trace`] of what the tasks did.
+    /// The events recorded by the runs since the last call (each run beginning with
+    /// [`Event::Begin`](crate::Event::Begin)), leaving none; an empty trace unless the runtime was
+    /// built with [`Builder::trace`].
+    pub fn take_trace(&self) -> Trace {
+        match &self.traces {
+            Some(store) => {
+                let mut recorded = store.lock();
+                recorded.runs = 0;
+                std::mem::take(&mut recorded.trace)
+            }
+            None => Trace::default(),
+        }
+    }
+
+    /// Runs `future` like [`run`](Runtime::run), recording a [`Trace`] of what the tasks did
+    /// (and keeping a copy for [`take_trace`](Runtime::take_trace) if the runtime was built with
+    /// [`Builder::trace`]).
     ///
     /// ```
     /// use aiochan::{go, Chan, Runtime};
@@ -289,10 +370,15 @@ impl Runtime {
             },
             self.schedule,
             self.leak_check,
-            record,
+            record || self.traces.is_some(),
             self.blocking,
         );
-        let was_tracing = trace::set(record);
+        let run = self
+            .traces
+            .as_ref()
+            .map_or(1, |store| store.lock().runs + 1);
+        core.trace_begin(run);
+        let was_tracing = trace::set(record || self.traces.is_some());
         let core = &core;
         let result = context::enter(core, || {
             // Whatever unwinds (the main future's destructor, a foreign waker, the poller), the
@@ -321,7 +407,15 @@ impl Runtime {
             }
         });
         trace::set(was_tracing);
-        let trace = core.take_trace();
+        let mut trace = core.take_trace();
+        if let (Some(store), Some(recorded)) = (&self.traces, &trace) {
+            let mut store = store.lock();
+            store.runs += 1;
+            store.trace.append(recorded);
+        }
+        if !record {
+            trace = None;
+        }
         match result {
             Ok(output) => (output, trace, core.pct_steps()),
             Err(Failure::Panicked { who, payload }) => {

@@ -13,6 +13,33 @@ thread_local! {
     /// The last number given to a channel on this thread; restarts with every loop so that a
     /// program numbers its channels the same way on every run.
     static NUMBERS: Cell<u64> = const { Cell::new(0) };
+
+    /// The public function of the crate the user called, while it runs (see `calling`): a panic
+    /// for want of a loop names it rather than the internal function that found none.
+    static CALLED: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Names, until dropped, the public function the user called (`"timeout"`, `"Chan::map"`), for
+/// the panic of a function it calls that needs a loop. The outermost name wins: an operator that
+/// calls `go` is reported as the operator.
+#[must_use = "the name holds only while the guard lives"]
+pub(crate) struct Calling(Option<&'static str>);
+
+/// Starts naming `what` as the function the user called (see [`Calling`]).
+#[inline]
+pub(crate) fn calling(what: &'static str) -> Calling {
+    let previous = CALLED.with(Cell::get);
+    if previous.is_none() {
+        CALLED.with(|c| c.set(Some(what)));
+    }
+    Calling(previous)
+}
+
+impl Drop for Calling {
+    #[inline]
+    fn drop(&mut self) {
+        CALLED.with(|c| c.set(self.0));
+    }
 }
 
 /// Restores the previous current loop when `enter` returns or unwinds.
@@ -59,19 +86,24 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 }
 
 /// Calls `f` with the running loop; `what` (the API being used) is named in the panic if there is
-/// none.
+/// none, unless the user called it through another public function (see [`calling`]).
 #[inline]
-pub(crate) fn with_core<R>(what: &str, f: impl FnOnce(&Core) -> R) -> R {
+#[track_caller]
+pub(crate) fn with_core<R>(what: &'static str, f: impl FnOnce(&Core) -> R) -> R {
     match with_current(f) {
         Some(r) => r,
-        None => outside(what),
+        None => outside(what, ""),
     }
 }
 
+/// Panics for want of a running loop, naming the function the user called (`what`, or the one
+/// [`calling`] names) and what to do; `or` adds a way out for code under another executor.
 #[cold]
-fn outside(what: &str) -> ! {
+#[track_caller]
+pub(crate) fn outside(what: &'static str, or: &str) -> ! {
+    let what = CALLED.with(Cell::get).unwrap_or(what);
     panic!(
-        "aiochan::{what} needs a running event loop: call it inside aiochan::run(...) \
-         or inside a task started with aiochan::go(...)"
+        "aiochan::{what} needs a running event loop: call it inside aiochan::run(..) \
+         or a task started with aiochan::go(..){or}"
     )
 }

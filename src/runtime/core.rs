@@ -25,7 +25,7 @@ use super::schedule::{Pct, Schedule};
 use super::shared::{RemoteCall, Shared};
 use super::task::{self, label, TaskId, TaskSlot};
 use super::timer::wheel::Wheel;
-use super::trace::{self, Event, Trace};
+use super::trace::{self, Event, TaskEnd, Trace, WaitKind};
 use super::waker::{self, PollCx, Waiter};
 
 /// Turns the loop may run back to back before it looks at timers and I/O although tasks are still
@@ -147,6 +147,9 @@ pub(crate) struct Core {
     leak_check: bool,
     /// The events recorded so far, when tracing.
     trace: RefCell<Option<Trace>>,
+    /// Whether this loop traces: a plain field, so that a poll tests it without a thread-local
+    /// access.
+    tracing: bool,
 }
 
 impl Core {
@@ -193,6 +196,7 @@ impl Core {
             },
             leak_check,
             trace: RefCell::new(trace.then(Trace::default)),
+            tracing: trace,
         }
     }
 
@@ -312,15 +316,11 @@ impl Core {
         what: impl FnOnce() -> WaitsOn,
         same: impl FnOnce(&WaitsOn) -> bool,
     ) {
-        let mut recorded = None;
         if id == TaskId::MAIN {
             self.main_noted.set(true);
             let mut waits_on = self.main_waits_on.borrow_mut();
             if !same(&waits_on) {
                 *waits_on = what();
-            }
-            if trace::is_on() {
-                recorded = Some(waits_on.clone());
             }
         } else if let Some(slot) = self.tasks.borrow_mut().get_mut(id.key as usize) {
             if slot.gen == id.gen {
@@ -328,16 +328,64 @@ impl Core {
                 if !same(&slot.waits_on) {
                     slot.waits_on = what();
                 }
-                if trace::is_on() {
-                    recorded = Some(slot.waits_on.clone());
-                }
             }
         }
-        if let Some(what) = recorded {
-            self.record(|core| Event::Park {
-                task: core.task_label(id),
-                on: what.describe(|t| core.task_label(t)),
-            });
+    }
+
+    /// Records how the poll of `id` ended with `Pending`: ready again (`scheduled`), or parked on
+    /// `what` (the trace says where from the poll's wait site).
+    #[cold]
+    fn trace_pending(&self, id: TaskId, scheduled: bool, what: &WaitsOn, pc: &PollCx<'_>) {
+        self.record(|core| {
+            let task = core.task_label(id);
+            if scheduled {
+                return Event::Yield { task };
+            }
+            let (on, wait) = match what {
+                WaitsOn::Unknown | WaitsOn::Site(_) => {
+                    ("a future outside aiochan".to_string(), WaitKind::Other)
+                }
+                other => (
+                    other.describe(|t| core.task_label(t)),
+                    match other {
+                        WaitsOn::Join(_) => WaitKind::Join,
+                        WaitsOn::Timer => WaitKind::Timer,
+                        WaitsOn::Chan { .. } => WaitKind::Chan,
+                        WaitsOn::Select(_) => WaitKind::Select,
+                        WaitsOn::Io => WaitKind::Io,
+                        WaitsOn::Sync(_) => WaitKind::Sync,
+                        WaitsOn::Unknown | WaitsOn::Site(_) => WaitKind::Other,
+                    },
+                ),
+            };
+            Event::Park {
+                task,
+                on,
+                wait,
+                at: pc.waits_at().or(what.site()).map(trace::site),
+            }
+        });
+    }
+
+    /// Records that `id` ended.
+    #[cold]
+    fn trace_end(&self, id: TaskId, how: TaskEnd) {
+        self.record(|core| Event::End {
+            task: core.task_label(id),
+            how,
+        });
+    }
+
+    /// Records the start of the `run`th traced run into this loop's trace.
+    pub(crate) fn trace_begin(&self, run: usize) {
+        if let Some(trace) = self.trace.borrow_mut().as_mut() {
+            trace.push(
+                Duration::ZERO,
+                Event::Begin {
+                    run,
+                    seed: self.seed.value,
+                },
+            );
         }
     }
 
@@ -397,6 +445,7 @@ impl Core {
         self.record(|core| Event::Spawn {
             parent: core.current_label(),
             task: core.task_label(id),
+            at: Some(trace::site(spawned_at)),
         });
         id
     }
@@ -622,12 +671,30 @@ impl Core {
         self.main_noted.set(false);
         self.current.set(TaskId::MAIN);
         let pc = PollCx::new(&self.shared, TaskId::MAIN);
+        let tracing = self.tracing;
+        if tracing {
+            self.record(|_| Event::Run {
+                task: "main".to_string(),
+            });
+        }
         let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| main.poll(cx))
         }))
         .map_err(|payload| Failure::panicked("main", payload));
         if !self.main_noted.get() {
             *self.main_waits_on.borrow_mut() = unnoted_wait(&pc);
+        }
+        if tracing {
+            match &result {
+                Ok(Poll::Pending) => self.trace_pending(
+                    TaskId::MAIN,
+                    self.main_scheduled.get(),
+                    &self.main_waits_on.borrow(),
+                    &pc,
+                ),
+                Ok(Poll::Ready(_)) => self.trace_end(TaskId::MAIN, TaskEnd::Finished),
+                Err(_) => self.trace_end(TaskId::MAIN, TaskEnd::Panicked),
+            }
         }
         result
     }
@@ -650,6 +717,12 @@ impl Core {
         };
         let pc = PollCx::new(&self.shared, id);
         self.current.set(id);
+        let tracing = self.tracing;
+        if tracing {
+            self.record(|core| Event::Run {
+                task: core.task_label(id),
+            });
+        }
         let result = catch_unwind(AssertUnwindSafe(|| {
             waker::with_context(&pc, |cx| runnable.as_mut().poll(cx))
         }));
@@ -664,6 +737,19 @@ impl Core {
                 _ => slot.waits_on = unnoted_wait(&pc),
             }
         }
+        if tracing {
+            let (scheduled, what) = (slot.scheduled, slot.waits_on.clone());
+            let aborted = slot.has(task::ABORTED);
+            drop(tasks);
+            match &result {
+                Ok(Poll::Pending) if aborted => self.trace_end(id, TaskEnd::Aborted),
+                Ok(Poll::Pending) => self.trace_pending(id, scheduled, &what, &pc),
+                Ok(Poll::Ready(())) => self.trace_end(id, TaskEnd::Finished),
+                Err(_) => self.trace_end(id, TaskEnd::Panicked),
+            }
+            tasks = self.tasks.borrow_mut();
+        }
+        let slot = &mut tasks[id.key as usize];
         match result {
             Ok(Poll::Pending) if !slot.has(task::ABORTED) => slot.runnable = Some(runnable),
             Ok(Poll::Pending) => {
@@ -1173,8 +1259,14 @@ impl Core {
             return;
         }
         if slot.runnable.is_none() {
+            // Aborting itself: its poll's end records it.
             slot.set(task::ABORTED);
             return;
+        }
+        if !slot.finished {
+            drop(tasks);
+            self.trace_end(id, TaskEnd::Aborted);
+            tasks = self.tasks.borrow_mut();
         }
         let slot = self.remove(&mut tasks, id.key);
         drop(tasks);

@@ -13,6 +13,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
+#[cfg(feature = "io")]
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -191,8 +192,10 @@ pub struct Async<T: AsFd> {
     /// The source's event count when a write last waited.
     seen_by_write: Cell<u64>,
     /// The registration of `AsyncRead::poll_read`, which has no future of its own to hold it.
+    #[cfg(feature = "io")]
     read_token: Cell<Option<u64>>,
     /// The registration of `AsyncWrite`'s polls.
+    #[cfg(feature = "io")]
     write_token: Cell<Option<u64>>,
 }
 
@@ -202,6 +205,7 @@ impl<T: AsFd + 'static> Async<T> {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn new(io: T) -> io::Result<Async<T>> {
         rustix::io::ioctl_fionbio(&io, true)?;
         context::with_core("Async::new", |core| {
@@ -227,7 +231,9 @@ impl<T: AsFd + 'static> Async<T> {
                 shared: core.shared().clone(),
                 seen_by_read: Cell::new(0),
                 seen_by_write: Cell::new(0),
+                #[cfg(feature = "io")]
                 read_token: Cell::new(None),
+                #[cfg(feature = "io")]
                 write_token: Cell::new(None),
             })
         })

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::context;
+use super::foreign::{self, ForeignTask};
 use super::task::TaskId;
 
 /// Spawns `future` as a task of the running loop and returns its handle.
@@ -59,11 +60,25 @@ where
     F::Output: 'static,
 {
     let at = std::panic::Location::caller();
-    context::with_core("go", |core| JoinHandle {
-        id: core.spawn(name, future, at),
-        loop_id: core.id(),
-        _output: PhantomData,
-    })
+    if context::is_running() {
+        return context::with_core("go", |core| JoinHandle {
+            of: Of::Loop {
+                id: core.spawn(name, future, at),
+                loop_id: core.id(),
+            },
+            _output: PhantomData,
+        });
+    }
+    match foreign::spawn(name, future) {
+        Some(task) => JoinHandle {
+            of: Of::Foreign(task),
+            _output: PhantomData,
+        },
+        None => context::outside(
+            "go",
+            ", or, under another executor, install a spawner first with aiochan::use_spawner(..)",
+        ),
+    }
 }
 
 /// The handle of a task spawned with [`go`]: a future of the task's output.
@@ -74,12 +89,23 @@ where
 /// Dropping the handle, awaited or not, never cancels the task nor loses anything but the output,
 /// which is dropped when the task ends.
 pub struct JoinHandle<T> {
-    /// The task in its loop's slab.
-    id: TaskId,
-    /// The loop the task belongs to.
-    loop_id: u32,
+    /// Where the task runs.
+    of: Of<T>,
     /// The handle yields a `T` and is tied to its loop's thread.
     _output: PhantomData<LocalOutput<T>>,
+}
+
+/// Where the task of a [`JoinHandle`] runs.
+enum Of<T> {
+    /// On an aiochan loop.
+    Loop {
+        /// The task in its loop's slab; `TaskId::MAIN` once its output was returned.
+        id: TaskId,
+        /// The loop the task belongs to.
+        loop_id: u32,
+    },
+    /// On another executor, through the spawner of `use_spawner`.
+    Foreign(Rc<ForeignTask<T>>),
 }
 
 /// A `T` produced on this thread: makes the handle `!Send` without making it own a `T`.
@@ -88,28 +114,46 @@ type LocalOutput<T> = (Rc<()>, fn() -> T);
 impl<T> JoinHandle<T> {
     /// The name given with [`go_named`] (`None` once the task is gone from its loop).
     pub fn name(&self) -> Option<Rc<str>> {
-        self.on_own_loop(|core| core.name(self.id)).flatten()
+        match &self.of {
+            Of::Loop { id, .. } => self.on_own_loop(|core| core.name(*id)).flatten(),
+            Of::Foreign(task) => task.name(),
+        }
     }
 
     /// Whether the task has completed (its output waits in the handle, or was already taken).
     pub fn is_finished(&self) -> bool {
-        self.id == TaskId::MAIN
-            || self
-                .on_own_loop(|core| core.is_finished(self.id))
-                .unwrap_or(false)
+        match &self.of {
+            Of::Loop { id, .. } => {
+                *id == TaskId::MAIN
+                    || self
+                        .on_own_loop(|core| core.is_finished(*id))
+                        .unwrap_or(false)
+            }
+            Of::Foreign(task) => task.is_finished(),
+        }
     }
 
     /// Cancels the task: its future is dropped at once, running its destructors; if the task aborts
     /// itself, when its current poll returns. A task that already finished has its output dropped.
-    pub fn abort(self) {
-        let id = self.id;
-        self.on_own_loop(|core| core.abort(id));
-        std::mem::forget(self);
+    pub fn abort(mut self) {
+        match &self.of {
+            Of::Loop { id, .. } => {
+                let id = *id;
+                self.on_own_loop(|core| core.abort(id));
+            }
+            Of::Foreign(task) => task.abort(),
+        }
+        // Nothing is left for `drop` to detach.
+        self.of = Of::Loop {
+            id: TaskId::MAIN,
+            loop_id: 0,
+        };
     }
 
     /// Marks the task as meant to outlive `main` (a server loop, a ticker, a worker pool), so that
     /// the leak check ([`Builder::leak_check`](crate::Builder::leak_check), on in
-    /// [`testing`](crate::testing)) never reports it. Returns the handle, to await or drop.
+    /// [`testing`](crate::testing)) never reports it. Returns the handle, to await or drop. (A
+    /// task on another executor, see [`use_spawner`](crate::use_spawner), has no leak check.)
     ///
     /// ```
     /// use aiochan::{go, Chan};
@@ -123,12 +167,18 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn daemon(self) -> JoinHandle<T> {
-        self.on_own_loop(|core| core.daemon(self.id));
+        if let Of::Loop { id, .. } = self.of {
+            self.on_own_loop(|core| core.daemon(id));
+        }
         self
     }
 
+    /// Calls `f` with the loop of a loop task, if it is the running one.
     fn on_own_loop<R>(&self, f: impl FnOnce(&super::core::Core) -> R) -> Option<R> {
-        context::with_current(|core| (core.id() == self.loop_id).then(|| f(core))).flatten()
+        let Of::Loop { loop_id, .. } = self.of else {
+            return None;
+        };
+        context::with_current(|core| (core.id() == loop_id).then(|| f(core))).flatten()
     }
 }
 
@@ -136,21 +186,28 @@ impl<T: 'static> Future for JoinHandle<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let (id, loop_id) = match &self.of {
+            Of::Loop { id, loop_id } => (*id, *loop_id),
+            Of::Foreign(task) => return task.poll_join(cx),
+        };
         assert!(
-            self.id != TaskId::MAIN,
+            id != TaskId::MAIN,
             "aiochan: a JoinHandle was polled again after it returned its task's output"
         );
-        let output = context::with_core("JoinHandle::poll", |core| {
+        let output = context::with_core("JoinHandle", |core| {
             assert_eq!(
                 core.id(),
-                self.loop_id,
+                loop_id,
                 "aiochan: a JoinHandle was awaited outside the loop its task runs on"
             );
-            core.poll_join(self.id, cx)
+            core.poll_join(id, cx)
         });
         if output.is_ready() {
             // The task is gone from the slab; nothing is left for `drop` to detach.
-            self.id = TaskId::MAIN;
+            self.of = Of::Loop {
+                id: TaskId::MAIN,
+                loop_id,
+            };
         }
         output
     }
@@ -158,9 +215,10 @@ impl<T: 'static> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        let id = self.id;
-        if id != TaskId::MAIN {
-            self.on_own_loop(|core| core.detach(id));
+        if let Of::Loop { id, .. } = self.of {
+            if id != TaskId::MAIN {
+                self.on_own_loop(|core| core.detach(id));
+            }
         }
     }
 }
@@ -169,7 +227,13 @@ impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
             .field("name", &self.name())
-            .field("task", &self.id.gen)
+            .field(
+                "task",
+                &match &self.of {
+                    Of::Loop { id, .. } => Some(id.gen),
+                    Of::Foreign(_) => None,
+                },
+            )
             .field("finished", &self.is_finished())
             .finish()
     }

@@ -1,7 +1,7 @@
 //! The single-threaded event loop: tasks, turns, timers, virtual time and seeds.
 //!
 //! [`run`] starts a loop on the calling thread and drives one main future to completion;
-//! [`go`] spawns tasks on it; [`nop`] yields; [`sleep`] waits on the loop's timer wheel.
+//! [`go`] spawns tasks on it; [`nop`](nop()) yields; [`sleep`] waits on the loop's timer wheel.
 //!
 //! # Ordering rules
 //!
@@ -57,7 +57,7 @@
 //!   from the seed, when the loop first sees it ready (a spawned task still never runs inline);
 //!   priorities only ever drop, in two ways. At each of the `depth - 1` *change points*, steps
 //!   drawn from the seed, the task just polled drops below every task that still has its first
-//!   priority. A task that wakes itself during its poll (it awaits [`nop`], a `sync` acquire
+//!   priority. A task that wakes itself during its poll (it awaits [`nop`](nop()), a `sync` acquire
 //!   yields before it tries, it spins until another task sets a flag) drops below every other
 //!   task, as `nop` promises: every task ready then runs before it resumes, and a spin-wait lets
 //!   the task it waits on run. For rule 4, the last turn after the main future completed polls
@@ -95,14 +95,25 @@
 //! queue, one from another thread through a locked queue that wakes the sleeping loop. Foreign
 //! futures (other crates' channels, combinators, a oneshot completed by a thread) run as on any
 //! executor.
+//!
+//! # Under another executor
+//!
+//! Channels, select and `select_then` need no loop: under another executor (tokio's `LocalSet`,
+//! a hand-written one) they work as they are. What starts a task ([`go`], the operators,
+//! [`timeout`](crate::timeout), [`tick_tock`](crate::tick_tock)) needs a way to spawn there:
+//! [`use_spawner`] installs one for the thread; sleeps then run in real time on a timer thread.
+//! What reads the loop itself ([`now`], [`seed`], [`Handle::current`],
+//! [`Chan::sender`](crate::Chan::sender)) panics outside a loop, naming the function called.
 
 mod blocking;
 mod blocking_pool;
 mod builder;
+pub(crate) mod callback_future;
 mod clock;
 mod context;
 pub(crate) mod core;
 mod deadlock;
+mod foreign;
 mod io;
 mod join;
 mod nop;
@@ -124,6 +135,7 @@ use std::time::Instant;
 pub use blocking::{spawn_blocking, Blocking};
 pub(crate) use builder::{message_of, seed_from_env};
 pub use builder::{run, run_in_thread, Builder, Runtime, SEED_VAR};
+pub use foreign::{use_spawner, LocalTask, SpawnerGuard};
 pub use io::Async;
 pub use join::{go, go_named, JoinHandle};
 pub use nop::{nop, Nop};
@@ -131,8 +143,9 @@ pub use remote::{Handle, LoopEnded, RemoteJoinHandle};
 pub use schedule::Schedule;
 pub use thread::LoopThread;
 pub use timer::{sleep, sleep_until, Sleep};
+pub use timer::{timeout_future, Elapsed, TimeoutFuture};
 
-pub(crate) use context::next_number;
+pub(crate) use context::{calling, next_number};
 pub(crate) use deadlock::{ChanOp, ParkedIn, ParkedWait, Progress, SyncSite, WaitSite, WaitsOn};
 pub(crate) use task::TaskId;
 
@@ -141,8 +154,15 @@ pub(crate) use task::TaskId;
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn now() -> Instant {
     context::with_core("now", |core| core.clock().now())
+}
+
+/// The loop's clock inside a loop, the real one outside (under another executor, where sleeps run
+/// in real time).
+pub(crate) fn now_or_real() -> Instant {
+    context::with_current(|core| core.clock().now()).unwrap_or_else(Instant::now)
 }
 
 /// The seed of the running loop's random choices; `AIOCHAN_SEED=<seed>` replays them in a run
@@ -150,6 +170,7 @@ pub fn now() -> Instant {
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn seed() -> u64 {
     context::with_core("seed", |core| core.seed())
 }
@@ -158,6 +179,7 @@ pub fn seed() -> u64 {
 ///
 /// # Panics
 /// Outside a running loop.
+#[track_caller]
 pub fn random_u64() -> u64 {
     context::with_core("random_u64", |core| core.with_rng(rng::Rng::next_u64))
 }
@@ -171,6 +193,7 @@ pub fn random_u64() -> u64 {
 ///
 /// # Panics
 /// Outside a running loop, or if `n` is 0.
+#[track_caller]
 pub fn random_below(n: u64) -> u64 {
     context::with_core("random_below", |core| core.with_rng(|rng| rng.below(n)))
 }
@@ -246,7 +269,8 @@ pub(crate) fn next_random() -> u64 {
 ///
 /// # Panics
 /// Outside a running loop.
-pub(crate) fn insert_local(what: &str, object: Rc<dyn Any>) -> usize {
+#[track_caller]
+pub(crate) fn insert_local(what: &'static str, object: Rc<dyn Any>) -> usize {
     context::with_core(what, |core| core.insert_local(object))
 }
 

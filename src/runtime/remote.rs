@@ -52,6 +52,7 @@ impl Handle {
     ///
     /// # Panics
     /// Outside a running loop.
+    #[track_caller]
     pub fn current() -> Handle {
         context::with_core("Handle::current", |core| Handle::new(core.shared().clone()))
     }
@@ -116,6 +117,11 @@ impl Handle {
     /// Whether this handle points at the loop that owns `shared`.
     pub(crate) fn is_for(&self, shared: &Arc<Shared>) -> bool {
         Arc::ptr_eq(&self.shared, shared)
+    }
+
+    /// Whether both handles point at the same loop.
+    pub(crate) fn same_loop(&self, other: &Handle) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// Whether the loop has ended.

@@ -1,52 +1,203 @@
 //! Traces of a run: what each task did, when, with which channel; rendered as a text timeline, a
-//! Mermaid sequence diagram, or a standalone SVG.
+//! Mermaid sequence diagram, a standalone SVG, or a self-contained HTML page that steps through
+//! the run event by event.
 //!
-//! Tracing is off unless a run is started with [`Runtime::run_traced`](crate::Runtime::run_traced);
-//! off, it costs one thread-local flag test per event site.
+//! Tracing is off unless a run is started with [`Runtime::run_traced`](crate::Runtime::run_traced),
+//! or on a runtime built with [`Builder::trace`](crate::Builder::trace) (then
+//! [`Runtime::take_trace`](crate::Runtime::take_trace) collects the runs); off, it costs one
+//! thread-local flag test per event site.
+//!
+//! # What a trace holds
+//!
+//! Every poll of a task is a [`Event::Run`], followed by how the poll ended: [`Event::Park`] (with
+//! what the task waits on and, where known, the line that waits), [`Event::Yield`] (ready again at
+//! once), or [`Event::End`]. Channels report every move of a value: [`Event::Put`] into the
+//! buffer, [`Event::Get`] out of it, [`Event::Handoff`] from a putter straight to a getter,
+//! [`Event::Enqueue`] and [`Event::Withdraw`] of waiting operations, [`Event::Close`],
+//! [`Event::ClosedGet`] (a get completed with `None` by the close) and [`Event::Refused`] (a put
+//! on a closed channel); each carries the channel's buffer and queues just after the event, as a
+//! [`ChanSnapshot`]. Channels are generic, so the trace counts values, except on a channel made
+//! with [`Chan::trace_values`](crate::Chan::trace_values), whose values it writes with `Debug`.
+//!
+//! # The viewer
+//!
+//! [`Trace::to_html`] writes one page, with no network access and no external script, that shows
+//! the run: a lane per task with its state over time as coloured bands (running, ready, parked on a
+//! channel, select, lock or join, sleeping, finished or panicked), a lane per channel with its
+//! buffer and its queues of waiting puts and gets, each hand-off as an arrow from the putter
+//! through the channel to the getter, and marks for spawns, ends, closes, refused puts and gets
+//! completed by a close. The time axis switches between virtual time and event order. Step with
+//! the buttons or the keyboard (← and → for the previous and next event, space to play or pause);
+//! the current event is described in a sentence under the lanes, with its source line when the
+//! trace has it. The page opens at the step that its address names (`viewer.html#step=12`).
 
 use std::cell::Cell;
 use std::fmt::Write;
 use std::time::Duration;
 
+mod html;
+mod svg;
+
 /// What happened. Tasks and channels are named as in panics and deadlock reports (`main`,
-/// `task 'name'`, `task #3`, `channel 'name'`, `channel #1`).
+/// `task 'name'`, `task #3`, `channel 'name'`, `channel #1`); source locations read
+/// `src/main.rs:12`.
 // Each variant's doc names its fields.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// `parent` spawned `task`.
-    Spawn { parent: String, task: String },
-    /// `task` parked, waiting on `on`.
-    Park { task: String, on: String },
-    /// `task` became ready.
+    /// A traced run begins: the `run`th one recorded into this trace (from 1), with its `seed`.
+    /// Times restart from zero at every run.
+    Begin { run: usize, seed: u64 },
+    /// `parent` spawned `task`, at the source location `at`.
+    Spawn {
+        parent: String,
+        task: String,
+        at: Option<String>,
+    },
+    /// The loop polls `task`: it runs until its next await that cannot complete.
+    Run { task: String },
+    /// `task`'s poll ended with the task waiting on `on` (`get from channel 'jobs'`, `a timer`,
+    /// `select of ...`, `lock 'db' held by task 'a'`, `the end of task 'w'`), a wait of kind
+    /// `wait`, written at `at` when known.
+    Park {
+        task: String,
+        on: String,
+        wait: WaitKind,
+        at: Option<String>,
+    },
+    /// `task`'s poll ended with the task ready again: it yielded (`nop`) or woke itself.
+    Yield { task: String },
+    /// `task` became ready: it runs in a later turn.
     Wake { task: String },
     /// A timer of `task` fired.
     Timer { task: String },
-    /// `task` put a value into `chan`'s buffer.
-    Put { task: String, chan: String },
+    /// `task` ended: it returned, panicked, or was aborted.
+    End { task: String, how: TaskEnd },
+    /// A put (`side` [`Side::Put`]) or get of `task` waits in `chan`'s queue.
+    Enqueue {
+        task: String,
+        chan: String,
+        side: Side,
+        after: ChanSnapshot,
+    },
+    /// A waiting put or get of `task` left `chan`'s queue without completing (its select chose
+    /// another operation, or its future was dropped).
+    Withdraw {
+        task: String,
+        chan: String,
+        side: Side,
+        after: ChanSnapshot,
+    },
+    /// `task` put a value into `chan`'s buffer (`value`, written with `Debug`, for a channel made
+    /// with [`Chan::trace_values`](crate::Chan::trace_values)).
+    Put {
+        task: String,
+        chan: String,
+        value: Option<String>,
+        after: ChanSnapshot,
+    },
     /// `task` got a value from `chan`'s buffer.
-    Get { task: String, chan: String },
-    /// A value went from `from` to `to` through `chan`: a rendezvous.
+    Get {
+        task: String,
+        chan: String,
+        value: Option<String>,
+        after: ChanSnapshot,
+    },
+    /// A value went from `from` to `to` through `chan`: a rendezvous, or a put to a getter that
+    /// was already waiting.
     Handoff {
         chan: String,
         from: String,
         to: String,
+        value: Option<String>,
+        after: ChanSnapshot,
     },
     /// `task` closed `chan`.
-    Close { task: String, chan: String },
+    Close {
+        task: String,
+        chan: String,
+        after: ChanSnapshot,
+    },
+    /// A get of `task` on `chan` completed with `None`: the channel is closed and drained.
+    ClosedGet {
+        task: String,
+        chan: String,
+        after: ChanSnapshot,
+    },
+    /// A put of `task` on `chan` completed with `false`: the channel is closed.
+    Refused {
+        task: String,
+        chan: String,
+        after: ChanSnapshot,
+    },
 }
 
-/// One event and when it happened, on the loop's clock (virtual time included), since the loop
+/// Which queue of a channel an operation waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The queue of waiting puts.
+    Put,
+    /// The queue of waiting gets.
+    Get,
+}
+
+/// What kind of thing a parked task waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitKind {
+    /// A put or get on one channel, or a channel to be closed and drained.
+    Chan,
+    /// A select over several channel operations.
+    Select,
+    /// A timer: `sleep`, or a timer of its own.
+    Timer,
+    /// The end of another task.
+    Join,
+    /// A primitive of [`sync`](crate::sync): a lock, a semaphore, a wait group, ...
+    Sync,
+    /// A socket.
+    Io,
+    /// A future outside aiochan.
+    Other,
+}
+
+/// How a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskEnd {
+    /// Its future returned.
+    Finished,
+    /// It panicked (which ends the run).
+    Panicked,
+    /// Its join handle aborted it.
+    Aborted,
+}
+
+/// A channel just after an event: its buffer and who waits in its queues, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChanSnapshot {
+    /// Values in the buffer (those handed back by dropped gets included).
+    pub buffered: usize,
+    /// How many values the buffer holds at most: `Some(0)` for a rendezvous channel, `None` for
+    /// an unbounded one.
+    pub capacity: Option<usize>,
+    /// The tasks whose puts wait, oldest first.
+    pub puts: Vec<String>,
+    /// The tasks whose gets wait, oldest first.
+    pub gets: Vec<String>,
+    /// Whether the channel is closed.
+    pub closed: bool,
+}
+
+/// One event and when it happened, on the loop's clock (virtual time included), since its run
 /// started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceEvent {
-    /// When, since the loop started.
+    /// When, since the run started.
     pub at: Duration,
     /// What.
     pub event: Event,
 }
 
-/// The events of one traced run, in order.
+/// The events of one or more traced runs, in order (each run starts with [`Event::Begin`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trace {
     events: Vec<TraceEvent>,
@@ -68,9 +219,93 @@ pub(crate) fn set(on: bool) -> bool {
     TRACING.with(|t| t.replace(on))
 }
 
+/// `src/main.rs:12`: how traces write a source location.
+pub(crate) fn site(at: &std::panic::Location<'_>) -> String {
+    format!("{}:{}", at.file(), at.line())
+}
+
+impl Event {
+    /// The channel the event is about, with its state after the event, if it is about one.
+    pub fn channel(&self) -> Option<(&str, &ChanSnapshot)> {
+        match self {
+            Event::Enqueue { chan, after, .. }
+            | Event::Withdraw { chan, after, .. }
+            | Event::Put { chan, after, .. }
+            | Event::Get { chan, after, .. }
+            | Event::Handoff { chan, after, .. }
+            | Event::Close { chan, after, .. }
+            | Event::ClosedGet { chan, after, .. }
+            | Event::Refused { chan, after, .. } => Some((chan, after)),
+            _ => None,
+        }
+    }
+
+    /// One sentence: `task 'p0' -> channel 'jobs' -> task #2`, `task #2 waits on get from channel
+    /// 'jobs'`.
+    pub fn describe(&self) -> String {
+        match self {
+            Event::Begin { run, seed } => format!("run {run} begins (seed {seed})"),
+            Event::Spawn { parent, task, .. } => format!("{parent} spawns {task}"),
+            Event::Run { task } => format!("{task} runs"),
+            Event::Park { task, on, .. } => format!("{task} waits on {on}"),
+            Event::Yield { task } => format!("{task} yields"),
+            Event::Wake { task } => format!("{task} is ready"),
+            Event::Timer { task } => format!("timer of {task} fires"),
+            Event::End { task, how } => match how {
+                TaskEnd::Finished => format!("{task} ends"),
+                TaskEnd::Panicked => format!("{task} panics"),
+                TaskEnd::Aborted => format!("{task} is aborted"),
+            },
+            Event::Enqueue {
+                task, chan, side, ..
+            } => format!("{task} queues a {} on {chan}", side.word()),
+            Event::Withdraw {
+                task, chan, side, ..
+            } => format!("{task} withdraws its {} from {chan}", side.word()),
+            Event::Put {
+                task, chan, value, ..
+            } => format!("{task} puts into {chan}{}", shown(value)),
+            Event::Get {
+                task, chan, value, ..
+            } => format!("{task} gets from {chan}{}", shown(value)),
+            Event::Handoff {
+                chan,
+                from,
+                to,
+                value,
+                ..
+            } => format!("{from} -> {chan} -> {to}{}", shown(value)),
+            Event::Close { task, chan, .. } => format!("{task} closes {chan}"),
+            Event::ClosedGet { task, chan, .. } => {
+                format!("{task} gets nothing from {chan}: closed")
+            }
+            Event::Refused { task, chan, .. } => format!("{task} cannot put into {chan}: closed"),
+        }
+    }
+}
+
+/// `: "product 1"` after an event that moved a value, when the trace shows values.
+fn shown(value: &Option<String>) -> String {
+    value.as_ref().map(|v| format!(": {v}")).unwrap_or_default()
+}
+
+impl Side {
+    fn word(self) -> &'static str {
+        match self {
+            Side::Put => "put",
+            Side::Get => "get",
+        }
+    }
+}
+
 impl Trace {
     pub(crate) fn push(&mut self, at: Duration, event: Event) {
         self.events.push(TraceEvent { at, event });
+    }
+
+    /// Appends the events of `other`, a later run.
+    pub(crate) fn append(&mut self, other: &Trace) {
+        self.events.extend_from_slice(&other.events);
     }
 
     /// The events, in order.
@@ -78,21 +313,24 @@ impl Trace {
         &self.events
     }
 
-    /// One line per event: `  0.100s  task 'p0' -> channel #1 -> task 'c0'`.
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// One line per event: `  0.100s  task 'p0' -> channel #1 -> task 'c0'`, with the channel's
+    /// buffer and queues after each channel event, and source lines where known.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for e in &self.events {
-            let what = match &e.event {
-                Event::Spawn { parent, task } => format!("{parent} spawns {task}"),
-                Event::Park { task, on } => format!("{task} waits on {on}"),
-                Event::Wake { task } => format!("{task} is ready"),
-                Event::Timer { task } => format!("timer of {task} fires"),
-                Event::Put { task, chan } => format!("{task} puts into {chan}"),
-                Event::Get { task, chan } => format!("{task} gets from {chan}"),
-                Event::Handoff { chan, from, to } => format!("{from} -> {chan} -> {to}"),
-                Event::Close { task, chan } => format!("{task} closes {chan}"),
-            };
-            let _ = writeln!(out, "{:>9.3}s  {what}", e.at.as_secs_f64());
+            let _ = write!(out, "{:>9.3}s  {}", e.at.as_secs_f64(), e.event.describe());
+            if let Some((_, after)) = e.event.channel() {
+                let _ = write!(out, "  [{}]", after.summary());
+            }
+            if let Event::Park { at: Some(at), .. } | Event::Spawn { at: Some(at), .. } = &e.event {
+                let _ = write!(out, "  at {at}");
+            }
+            out.push('\n');
         }
         out
     }
@@ -112,22 +350,37 @@ impl Trace {
         const OTHER: u8 = 3;
         for e in &self.events {
             match &e.event {
-                Event::Spawn { parent, task } => {
+                Event::Begin { .. } => {}
+                Event::Spawn { parent, task, .. } => {
                     add(parent, if parent == "main" { MAIN } else { OTHER });
                     add(task, OTHER);
                 }
-                Event::Park { task, .. } | Event::Wake { task } | Event::Timer { task } => {
-                    add(task, OTHER)
-                }
-                Event::Put { task, chan } => {
+                Event::Run { task }
+                | Event::Park { task, .. }
+                | Event::Yield { task }
+                | Event::Wake { task }
+                | Event::Timer { task }
+                | Event::End { task, .. } => add(task, OTHER),
+                Event::Put { task, chan, .. }
+                | Event::Refused { task, chan, .. }
+                | Event::Enqueue {
+                    task,
+                    chan,
+                    side: Side::Put,
+                    ..
+                } => {
                     add(task, SENDER);
                     add(chan, CHANNEL);
                 }
-                Event::Get { task, chan } | Event::Close { task, chan } => {
+                Event::Get { task, chan, .. }
+                | Event::Close { task, chan, .. }
+                | Event::ClosedGet { task, chan, .. }
+                | Event::Enqueue { task, chan, .. }
+                | Event::Withdraw { task, chan, .. } => {
                     add(task, OTHER);
                     add(chan, CHANNEL);
                 }
-                Event::Handoff { chan, from, to } => {
+                Event::Handoff { chan, from, to, .. } => {
                     add(from, SENDER);
                     add(chan, CHANNEL);
                     add(to, OTHER);
@@ -145,7 +398,8 @@ impl Trace {
     }
 
     /// A Mermaid sequence diagram: tasks and channels as participants, each hand-off an arrow into
-    /// the channel and one out of it. Wake-ups are left out, as noise.
+    /// the channel and one out of it, waits and ends as notes, closes and their effects as crossed
+    /// arrows. Runs, wake-ups and queue changes are left out, as noise.
     pub fn to_mermaid(&self) -> String {
         let parts = self.participants();
         let id = |name: &str| {
@@ -155,30 +409,41 @@ impl Trace {
         let mut out = String::from("sequenceDiagram\n");
         for (i, (name, chan)) in parts.iter().enumerate() {
             let kind = if *chan { "participant" } else { "actor" };
-            let _ = writeln!(out, "    {kind} P{i} as {}", name.replace('\'', ""));
+            let _ = writeln!(out, "    {kind} P{i} as {}", mermaid_text(name));
         }
         for e in &self.events {
             let t = format!("{:.3}s", e.at.as_secs_f64());
             let _ = match &e.event {
-                Event::Spawn { parent, task } => {
+                Event::Begin { run, seed } => {
+                    writeln!(out, "    Note over P0: run {run}, seed {seed}")
+                }
+                Event::Spawn { parent, task, .. } => {
                     writeln!(out, "    {}-->>{}: spawn ({t})", id(parent), id(task))
                 }
-                Event::Park { task, on } => {
-                    writeln!(
-                        out,
-                        "    Note over {}: waits on {} ({t})",
-                        id(task),
-                        on.replace('\'', "")
-                    )
-                }
+                Event::Park { task, on, .. } => writeln!(
+                    out,
+                    "    Note over {}: waits on {} ({t})",
+                    id(task),
+                    mermaid_text(on)
+                ),
                 Event::Timer { task } => writeln!(out, "    Note over {}: timer ({t})", id(task)),
-                Event::Put { task, chan } => {
+                Event::End { task, how } => writeln!(
+                    out,
+                    "    Note over {}: {} ({t})",
+                    id(task),
+                    match how {
+                        TaskEnd::Finished => "ends",
+                        TaskEnd::Panicked => "panics",
+                        TaskEnd::Aborted => "aborted",
+                    }
+                ),
+                Event::Put { task, chan, .. } => {
                     writeln!(out, "    {}->>{}: put ({t})", id(task), id(chan))
                 }
-                Event::Get { task, chan } => {
+                Event::Get { task, chan, .. } => {
                     writeln!(out, "    {}->>{}: get ({t})", id(chan), id(task))
                 }
-                Event::Handoff { chan, from, to } => writeln!(
+                Event::Handoff { chan, from, to, .. } => writeln!(
                     out,
                     "    {}->>{}: put ({t})\n    {}->>{}: get ({t})",
                     id(from),
@@ -186,121 +451,90 @@ impl Trace {
                     id(chan),
                     id(to)
                 ),
-                Event::Close { task, chan } => {
+                Event::Close { task, chan, .. } => {
                     writeln!(out, "    {}-x{}: close ({t})", id(task), id(chan))
                 }
-                Event::Wake { .. } => Ok(()),
+                Event::ClosedGet { task, chan, .. } => {
+                    writeln!(out, "    {}--x{}: None, closed ({t})", id(chan), id(task))
+                }
+                Event::Refused { task, chan, .. } => {
+                    writeln!(
+                        out,
+                        "    {}--x{}: put refused, closed ({t})",
+                        id(task),
+                        id(chan)
+                    )
+                }
+                Event::Run { .. }
+                | Event::Yield { .. }
+                | Event::Wake { .. }
+                | Event::Enqueue { .. }
+                | Event::Withdraw { .. } => Ok(()),
             };
         }
         out
     }
 
-    /// A standalone SVG sequence diagram: a lifeline per task and channel (channels shaded), time
-    /// running down, each hand-off an arrow from the putter into the channel and on to the getter.
-    /// Wake-ups and parks are left out, as noise.
+    /// A standalone SVG of the run, for static docs: a lifeline per task and channel (channels
+    /// shaded), time running down, waits as bands on the lifelines (labelled with what the task
+    /// waits on), hand-offs as arrows from the putter into the channel and on to the getter,
+    /// spawns, ends, closes, refused puts and gets completed by a close marked. Rows follow time:
+    /// events at the same instant share a stretch, and a pause of virtual time opens a gap.
     pub fn to_svg(&self) -> String {
-        const COL: usize = 150;
-        const ROW: usize = 26;
-        const LEFT: usize = 80;
-        const TOP: usize = 60;
-        let parts = self.participants();
-        let rows: Vec<&TraceEvent> = self
-            .events
-            .iter()
-            .filter(|e| !matches!(e.event, Event::Wake { .. } | Event::Park { .. }))
-            .collect();
-        let x = |name: &str| {
-            LEFT + COL / 2 + COL * parts.iter().position(|(n, _)| n == name).unwrap_or(0)
-        };
-        let width = LEFT + COL * parts.len().max(1) + 20;
-        let height = TOP + ROW * (rows.len() + 1) + 20;
-        let mut svg = String::new();
-        let _ = writeln!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="monospace" font-size="12">"#
-        );
-        svg.push_str(
-            r##"<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="8" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#333"/></marker></defs>"##,
-        );
-        svg.push('\n');
-        let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-        for (name, chan) in &parts {
-            let cx = x(name);
-            let (fill, stroke) = if *chan {
-                ("#fde9b6", "#b7791f")
-            } else {
-                ("#dbeafe", "#1d4ed8")
-            };
-            let _ = writeln!(
-                svg,
-                r#"<rect x="{}" y="10" width="{}" height="28" rx="6" fill="{fill}" stroke="{stroke}"/><text x="{cx}" y="29" text-anchor="middle">{}</text>"#,
-                cx - COL / 2 + 6,
-                COL - 12,
-                escape(name)
-            );
-            let _ = writeln!(
-                svg,
-                r#"<line x1="{cx}" y1="38" x2="{cx}" y2="{}" stroke="{stroke}" stroke-dasharray="{}"/>"#,
-                height - 10,
-                if *chan { "2,2" } else { "6,4" }
-            );
-        }
-        let arrow = |svg: &mut String,
-                     from: usize,
-                     to: usize,
-                     y: usize,
-                     label: &str,
-                     dashed: bool| {
-            let _ = writeln!(
-                svg,
-                r##"<line x1="{from}" y1="{y}" x2="{to}" y2="{y}" stroke="#333" marker-end="url(#arrow)"{}/><text x="{}" y="{}" text-anchor="middle" fill="#333">{label}</text>"##,
-                if dashed {
-                    r#" stroke-dasharray="4,3""#
-                } else {
-                    ""
-                },
-                (from + to) / 2,
-                y - 4
-            );
-        };
-        for (row, e) in rows.iter().enumerate() {
-            let y = TOP + ROW * (row + 1);
-            let _ = writeln!(
-                svg,
-                r##"<text x="6" y="{}" fill="#666">{:.3}s</text>"##,
-                y + 4,
-                e.at.as_secs_f64()
-            );
-            match &e.event {
-                Event::Spawn { parent, task } => {
-                    arrow(&mut svg, x(parent), x(task), y, "spawn", true)
-                }
-                Event::Timer { task } => {
-                    let _ = writeln!(
-                        svg,
-                        r##"<circle cx="{}" cy="{y}" r="5" fill="#9ca3af"/><text x="{}" y="{}" fill="#666">timer</text>"##,
-                        x(task),
-                        x(task) + 8,
-                        y + 4
-                    );
-                }
-                Event::Put { task, chan } => arrow(&mut svg, x(task), x(chan), y, "put", false),
-                Event::Get { task, chan } => arrow(&mut svg, x(chan), x(task), y, "get", false),
-                Event::Handoff { chan, from, to } => {
-                    arrow(&mut svg, x(from), x(chan), y, "put", false);
-                    arrow(&mut svg, x(chan), x(to), y, "get", false);
-                }
-                Event::Close { task, chan } => arrow(&mut svg, x(task), x(chan), y, "close", true),
-                Event::Park { .. } | Event::Wake { .. } => {}
-            }
-        }
-        svg.push_str("</svg>\n");
-        svg
+        svg::render(self, &self.participants())
+    }
+
+    /// One self-contained HTML page (inline script and style, no network access) that steps
+    /// through the run: see [the module docs](self) for what it shows. The trace is embedded as
+    /// JSON; [`Trace::to_json`] gives the same text.
+    pub fn to_html(&self) -> String {
+        html::render(self)
+    }
+
+    /// The trace as JSON: `{"events": [{"i": 0, "run": 1, "t": 0.0, "kind": "Begin", ...}]}`, one
+    /// object per event with its fields, as the HTML viewer reads it.
+    pub fn to_json(&self) -> String {
+        html::json(self)
     }
 }
 
-fn escape(text: &str) -> String {
+impl ChanSnapshot {
+    /// `buffer 1/2, puts: task 'a', gets: none, closed`.
+    fn summary(&self) -> String {
+        let list = |names: &[String]| {
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let mut text = match self.capacity {
+            Some(0) => "no buffer".to_string(),
+            Some(cap) => format!("buffer {}/{cap}", self.buffered),
+            None => format!("buffer {}", self.buffered),
+        };
+        let _ = write!(
+            text,
+            ", puts: {}, gets: {}",
+            list(&self.puts),
+            list(&self.gets)
+        );
+        if self.closed {
+            text.push_str(", closed");
+        }
+        text
+    }
+}
+
+/// Mermaid's text: quotes and semicolons would end a label.
+fn mermaid_text(text: &str) -> String {
+    text.replace(['\'', ';'], "")
+}
+
+/// Text as it may appear in XML or HTML.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -1,6 +1,8 @@
 //! Timers: `sleep` and `sleep_until`, futures backed by the loop's timer wheel.
 
 pub(crate) mod level;
+mod thread_timer;
+mod timeout_future;
 pub(crate) mod wheel;
 
 use std::fmt;
@@ -14,11 +16,15 @@ use super::deadlock::WaitsOn;
 use super::waker::{self, Waiter};
 use wheel::TimerKey;
 
+pub use timeout_future::{timeout_future, Elapsed, TimeoutFuture};
+
 /// Waits until `duration` has passed on the loop's clock, counted from the turn in which the
 /// returned future is first polled.
 ///
 /// Durations are rounded up to whole milliseconds, the wheel's resolution. Under virtual time the
 /// clock jumps to the next timer whenever no task is ready, so a sleep of an hour ends at once.
+/// Polled with no loop running (under another executor), a sleep waits in real time, and a timer
+/// thread of the process wakes it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -38,6 +44,7 @@ pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         target: Target::After(duration),
         armed: None,
+        off_loop: None,
         at: std::panic::Location::caller(),
     }
 }
@@ -52,6 +59,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         target: Target::At(deadline),
         armed: None,
+        off_loop: None,
         at: std::panic::Location::caller(),
     }
 }
@@ -81,6 +89,8 @@ pub struct Sleep {
     target: Target,
     /// The timer, from the first poll until it fires or the sleep is dropped.
     armed: Option<Armed>,
+    /// Instead, the timer of the timer thread, for a sleep first polled with no loop running.
+    off_loop: Option<thread_timer::Key>,
     /// Where the sleep was written, for reports.
     at: &'static std::panic::Location<'static>,
 }
@@ -90,6 +100,7 @@ impl fmt::Debug for Sleep {
         f.debug_struct("Sleep")
             .field("target", &self.target)
             .field("armed", &self.armed.is_some())
+            .field("off_loop", &self.off_loop.is_some())
             .finish()
     }
 }
@@ -108,6 +119,14 @@ impl Future for Sleep {
 
 impl Sleep {
     fn poll_timer(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.off_loop.is_some() || (self.armed.is_none() && !context::is_running()) {
+            return self.poll_off_loop(cx);
+        }
+        assert!(
+            context::is_running(),
+            "aiochan: a Sleep started on an event loop was polled after that loop ended, or \
+             on another thread"
+        );
         context::with_core("sleep", |core| {
             let clock = core.clock();
             let mut timers = core.timers().borrow_mut();
@@ -150,6 +169,33 @@ impl Sleep {
     }
 }
 
+impl Sleep {
+    /// Polls a sleep with no loop running, in real time, on the timer thread.
+    fn poll_off_loop(&mut self, cx: &Context<'_>) -> Poll<()> {
+        let deadline = match self.target {
+            Target::After(d) => {
+                let deadline = Instant::now() + d;
+                self.target = Target::At(deadline);
+                deadline
+            }
+            Target::At(t) => t,
+            Target::Elapsed => return Poll::Ready(()),
+        };
+        if Instant::now() >= deadline {
+            if let Some(key) = self.off_loop.take() {
+                thread_timer::remove(key);
+            }
+            self.target = Target::Elapsed;
+            return Poll::Ready(());
+        }
+        match self.off_loop {
+            Some(key) => thread_timer::set_waker(key, cx.waker()),
+            None => self.off_loop = Some(thread_timer::insert(deadline, cx.waker())),
+        }
+        Poll::Pending
+    }
+}
+
 fn note_wait(core: &super::core::Core, cx: &Context<'_>) {
     if let Some(task) = waker::task_of(cx) {
         core.note_wait(task, || WaitsOn::Timer, |w| matches!(w, WaitsOn::Timer));
@@ -158,6 +204,9 @@ fn note_wait(core: &super::core::Core, cx: &Context<'_>) {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
+        if let Some(key) = self.off_loop {
+            thread_timer::remove(key);
+        }
         let Some(armed) = self.armed else { return };
         let waiter = context::with_current(|core| {
             if core.id() == armed.loop_id {
