@@ -1,4 +1,5 @@
-//! The limit of 1024 waiting operations per channel and direction; sweeping withdrawn ones.
+//! The limit on waiting operations per channel and direction (1024 unless `max_pending` says
+//! otherwise); sweeping withdrawn ones.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -206,4 +207,139 @@ fn an_operation_that_completes_at_once_is_not_limited() {
     let mut get = pin!(c.get());
     let poll = get.as_mut().poll(&mut Context::from_waker(&noop_waker()));
     assert_eq!(poll, Poll::Ready(Some(0)));
+}
+
+#[test]
+fn max_pending_lets_more_puts_wait_in_order() {
+    run_virtual(async {
+        let c = Chan::new().named("jobs").max_pending(5 * MAX_PENDING);
+        c.add(0..5 * MAX_PENDING);
+        assert!(format!("{c:?}").contains("pending_puts: 5120"));
+        c.close();
+        let mut got = Vec::new();
+        while let Some(v) = c.get().await {
+            got.push(v);
+        }
+        assert_eq!(got, (0..5 * MAX_PENDING).collect::<Vec<_>>());
+    });
+}
+
+#[test]
+fn max_pending_lets_100_000_producers_feed_one_buffered_channel() {
+    const PRODUCERS: u64 = 100_000;
+    let total = run_virtual(async {
+        let c = Chan::fixed(64).max_pending(PRODUCERS as usize);
+        for p in 0..PRODUCERS {
+            let c = c.clone();
+            go(async move { assert!(c.put(p).await) });
+        }
+        let mut total = 0;
+        for _ in 0..PRODUCERS {
+            total += c.get().await.expect("the channel stays open");
+        }
+        total
+    });
+    assert_eq!(total, (0..PRODUCERS).sum::<u64>());
+}
+
+#[test]
+fn max_pending_lets_more_gets_wait() {
+    let c = Chan::new().max_pending(3 * MAX_PENDING);
+    let got = Rc::new(RefCell::new(Vec::new()));
+    for _ in 0..3 * MAX_PENDING {
+        let got = got.clone();
+        c.get_then(move |v| got.borrow_mut().push(v));
+    }
+    c.add(0..3 * MAX_PENDING);
+    let expected: Vec<_> = (0..3 * MAX_PENDING).map(Some).collect();
+    assert_eq!(*got.borrow(), expected);
+}
+
+#[test]
+#[should_panic(
+    expected = "channel 'jobs': more than 10 puts are waiting on it. Give it a buffer (Chan::fixed(n), \
+                or a dropping or sliding one if values may be discarded), put from fewer tasks at \
+                once, or raise the limit with Chan::max_pending"
+)]
+fn a_lower_max_pending_panics_at_its_limit_and_names_the_way_to_raise_it() {
+    let c = Chan::new().named("jobs").max_pending(10);
+    c.add(0..11);
+}
+
+#[test]
+#[should_panic(
+    expected = "channel 'jobs': more than 2048 gets are waiting on it. Get from fewer \
+                           tasks at once (one consumer can hand values on to others), or raise \
+                           the limit with Chan::max_pending"
+)]
+fn a_raised_max_pending_still_panics_beyond_its_limit() {
+    let c = Chan::<u8>::new().named("jobs").max_pending(2 * MAX_PENDING);
+    for _ in 0..=2 * MAX_PENDING {
+        c.get_then(|_| {});
+    }
+}
+
+#[test]
+#[should_panic(
+    expected = "Chan::max_pending(0) on channel 'jobs': at least one operation must be \
+                           allowed to wait"
+)]
+fn max_pending_of_zero_panics() {
+    let _ = Chan::<u8>::new().named("jobs").max_pending(0);
+}
+
+#[test]
+fn withdrawing_puts_from_the_middle_of_a_long_queue_keeps_the_rest_in_order() {
+    let c = Chan::new().max_pending(4 * MAX_PENDING);
+    let waker = noop_waker();
+    let mut puts: Vec<_> = (0..4 * MAX_PENDING)
+        .map(|i| {
+            let mut put = Box::pin(c.put(i));
+            park(&mut put, &waker);
+            Some(put)
+        })
+        .collect();
+    // Withdraw every third put, oldest, newest and middle ones alike.
+    for put in puts.iter_mut().step_by(3) {
+        *put = None;
+    }
+    assert_eq!(
+        c.queue_lens().0,
+        4 * MAX_PENDING - puts.iter().filter(|p| p.is_none()).count()
+    );
+    let expected: Vec<_> = (0..4 * MAX_PENDING).filter(|i| i % 3 != 0).collect();
+    let got: Vec<_> = expected.iter().map(|_| c.try_get().unwrap()).collect();
+    assert_eq!(got, expected);
+    assert!(c.try_get().is_err(), "no withdrawn put was delivered");
+}
+
+#[test]
+fn arms_of_committed_selects_are_swept_when_the_limit_is_reached() {
+    run_virtual(async {
+        let (c, d) = (Chan::new().named("c").max_pending(4), Chan::new());
+        let selects: Vec<_> = (0..4)
+            .map(|i| {
+                let (c, d) = (c.clone(), d.clone());
+                go(async move {
+                    aiochan::select([aiochan::Op::put(&c, i), aiochan::Op::put(&d, i)])
+                        .await
+                        .index
+                })
+            })
+            .collect();
+        nop().await;
+        assert_eq!(c.queue_lens().0, 4);
+        // Getting from `d` commits every select: their puts on `c` stay queued, inactive, until
+        // the selecting tasks run again.
+        for i in 0..4 {
+            assert_eq!(d.try_get(), Ok(i));
+        }
+        c.add([99]);
+        assert!(format!("{c:?}").contains("pending_puts: 1"), "{c:?}");
+        assert_eq!(c.try_get(), Ok(99));
+        for select in selects {
+            assert_eq!(select.await, 1);
+        }
+        assert_eq!(c.queue_lens(), (0, 0));
+    });
 }

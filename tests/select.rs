@@ -775,9 +775,9 @@ fn losing_arms_do_not_pile_up_in_a_channel_that_is_never_used() {
         selector.await;
         (max_gets, max_puts)
     });
-    // The losing arms did park there (so the bound above was tested), and were swept.
-    assert!(max_gets > 1, "{max_gets}");
-    assert!(max_puts > 1, "{max_puts}");
+    // The losing arms did park there (so the bound above was tested), and left when withdrawn.
+    assert!(max_gets >= 1, "{max_gets}");
+    assert!(max_puts >= 1, "{max_puts}");
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //!
 //! Every operation first tries to complete at once (the fast path: a buffer with room or values, a
 //! parked party on the other side, a closed channel); only then does it park. Parked operations are
-//! entries of two slabs, named by stable keys held by their futures, and queued in arrival order.
-//! An entry leaves its queue when it is committed or found inactive; it leaves its slab when its
-//! owner has collected the result, or when it was cancelled and the queue has let go of it.
+//! entries of one [`Parked`] queue per direction, named by stable keys held by their futures, and
+//! queued in arrival order. An entry leaves its queue when it is committed, withdrawn, or found
+//! inactive; it is freed when its owner has collected the result or withdrawn it.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -14,50 +14,17 @@ use slab::Slab;
 
 use super::buffer::{AnyBuffer, Buffer};
 use super::handler::{Party, Wakes, Who};
+use super::parked::{Parked, Slot};
 use super::stats::{ChanState, ChanStats};
 use crate::runtime::core::Core;
 use crate::runtime::trace::{self, ChanSnapshot, Event, Side};
 use crate::runtime::waker::Waiter;
 use crate::runtime::{self, ChanOp, ParkedIn, ParkedWait, WaitSite, WaitsOn};
 
-/// At most this many operations wait on one channel in each direction (core.async's
-/// `MAX-QUEUE-SIZE`): more is almost always a missing buffer or a runaway producer.
-pub(crate) const MAX_PENDING: usize = 1024;
-
-/// The fewest parks between two sweeps of inactive entries from a queue (core.async's
-/// `MAX_DIRTY`). A queue holding more waiting operations than this is swept only after as many
-/// parks as it held at its last sweep, so that a sweep's cost stays about one entry per park however
-/// many tasks wait, and withdrawn entries never outnumber the waiting ones by more than this.
-const MAX_DIRTY: usize = 64;
-
-/// Where a parked operation stands.
-#[derive(Debug)]
-pub(crate) enum Slot<R> {
-    /// Waiting for the other side.
-    Parked(Party<R>),
-    /// Committed: the result waits for the owner to collect it.
-    Done(R),
-    /// Given up by its owner while still queued; freed when the queue lets go of it.
-    Cancelled,
-}
-
-/// A parked put.
-#[derive(Debug)]
-pub(crate) struct PutOp<T> {
-    slot: Slot<bool>,
-    /// The value to deliver; taken when the put commits or is cancelled.
-    value: Option<T>,
-    /// Whether the key is still in `puts`.
-    queued: bool,
-}
-
-/// A parked get.
-#[derive(Debug)]
-pub(crate) struct TakeOp<T> {
-    slot: Slot<Option<T>>,
-    /// Whether the key is still in `takes`.
-    queued: bool,
-}
+/// At most this many operations wait on one channel in each direction unless the channel says
+/// otherwise with `Chan::max_pending` (core.async's `MAX-QUEUE-SIZE`): more is almost always a
+/// missing buffer or a runaway producer.
+pub(crate) const MAX_PENDING: u32 = 1024;
 
 /// What a put came to.
 pub(crate) enum PutOutcome<T> {
@@ -85,33 +52,24 @@ pub(crate) enum TakeOutcome<T> {
     Refused,
 }
 
-/// The state of one channel.
+/// The state of one channel. What most channels never need lives out of line in [`Rare`], so
+/// that the many channels of a program each cost little while they wait.
 pub(crate) struct State<T> {
-    /// The channel's name, if it was given one.
-    pub(crate) name: Option<Rc<str>>,
     /// Its number, for messages about unnamed channels.
     pub(crate) number: u64,
     /// Where it was made (the caller of its constructor), for reports about unnamed channels.
     made_at: &'static std::panic::Location<'static>,
-    /// How deadlock reports name the channel; made at the first park.
-    site: Option<Rc<WaitSite>>,
     /// `None` for a rendezvous channel.
     buffer: Option<AnyBuffer<T>>,
-    /// Values committed to gets whose futures were then dropped: they go back to the head of the
-    /// channel, ahead of the buffer. Never non-empty while an active get is parked.
-    returned: VecDeque<T>,
-    /// Keys of parked puts, oldest first.
-    puts: VecDeque<usize>,
-    /// Parked puts.
-    putters: Slab<PutOp<T>>,
-    /// Keys of parked gets, oldest first.
-    takes: VecDeque<usize>,
+    /// Parked puts, with the values they offer.
+    puts: Parked<bool, Option<T>>,
     /// Parked gets.
-    takers: Slab<TakeOp<T>>,
-    /// Parks left on `puts` before its next sweep.
-    parks_to_sweep_puts: usize,
-    /// Parks left on `takes` before its next sweep.
-    parks_to_sweep_takes: usize,
+    takes: Parked<Option<T>, ()>,
+    /// The name, wait site, given-back values and joins, made at the first need of one of them.
+    rare: Option<Box<Rare<T>>>,
+    /// The most operations that may wait in each direction (`MAX_PENDING` unless set with
+    /// `Chan::max_pending`).
+    max_pending: u32,
     /// Set once by `close`.
     closed: bool,
     /// Set for a channel that the loop's clock closes or feeds (`timeout`, `tick_tock`): waiting
@@ -123,15 +81,26 @@ pub(crate) struct State<T> {
     delivered_queued: u64,
     /// Values delivered to a get straight from a waiting put.
     delivered_immediate: u64,
-    /// The waiting `join` futures, under keys they hold: whom each wakes once the channel is closed
-    /// and drained (`None` once woken). A future withdraws its entry when it completes or is
-    /// dropped, so dropped joins leave nothing behind and a new one scans nothing.
-    joiners: Slab<Option<Waiter>>,
     /// Whether the running loop knows this channel, to list its parked operations in a deadlock
     /// report (see `Chan::register_channel`); the loop clears it when it ends.
     pub(crate) registered: bool,
     /// How traces show a value, set by `Chan::trace_values`; `None`: traces count values only.
     pub(crate) show: Option<fn(&T) -> String>,
+}
+
+/// The parts of a channel's state that most channels never use.
+struct Rare<T> {
+    /// The channel's name, if it was given one.
+    name: Option<Rc<str>>,
+    /// How deadlock reports name the channel; made at the first need.
+    site: Option<Rc<WaitSite>>,
+    /// Values committed to gets whose futures were then dropped: they go back to the head of the
+    /// channel, ahead of the buffer. Never non-empty while an active get is parked.
+    returned: VecDeque<T>,
+    /// The waiting `join` futures, under keys they hold: whom each wakes once the channel is closed
+    /// and drained (`None` once woken). A future withdraws its entry when it completes or is
+    /// dropped, so dropped joins leave nothing behind and a new one scans nothing.
+    joiners: Slab<Option<Waiter>>,
 }
 
 impl<T: 'static> State<T> {
@@ -141,24 +110,18 @@ impl<T: 'static> State<T> {
         made_at: &'static std::panic::Location<'static>,
     ) -> State<T> {
         State {
-            name: None,
             number,
             made_at,
-            site: None,
             buffer,
-            returned: VecDeque::new(),
-            puts: VecDeque::new(),
-            putters: Slab::new(),
-            takes: VecDeque::new(),
-            takers: Slab::new(),
-            parks_to_sweep_puts: MAX_DIRTY,
-            parks_to_sweep_takes: MAX_DIRTY,
+            puts: Parked::default(),
+            takes: Parked::default(),
+            rare: None,
+            max_pending: MAX_PENDING,
             closed: false,
             timed: false,
             delivered_buffered: 0,
             delivered_queued: 0,
             delivered_immediate: 0,
-            joiners: Slab::new(),
             registered: false,
             show: None,
         }
@@ -166,15 +129,47 @@ impl<T: 'static> State<T> {
 
     /// The channel as messages show it: `channel 'jobs'` or `channel #3`.
     pub(crate) fn label(&self) -> String {
-        match &self.name {
-            Some(name) => format!("channel '{name}'"),
-            None => format!("channel #{}", self.number),
-        }
+        label_of(self.name(), self.number)
+    }
+
+    /// The name given with `Chan::named`.
+    pub(crate) fn name(&self) -> &Option<Rc<str>> {
+        name_in(&self.rare)
     }
 
     pub(crate) fn set_name(&mut self, name: Rc<str>) {
-        self.name = Some(name);
-        self.site = None;
+        let rare = self.rare_mut();
+        rare.name = Some(name);
+        rare.site = None;
+    }
+
+    /// Sets the most operations that may wait in each direction (beyond `u32::MAX` is no limit).
+    pub(crate) fn set_max_pending(&mut self, n: usize) {
+        self.max_pending = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+
+    /// The rare parts, made now if they were not.
+    fn rare_mut(&mut self) -> &mut Rare<T> {
+        self.rare.get_or_insert_with(|| {
+            Box::new(Rare {
+                name: None,
+                site: None,
+                returned: VecDeque::new(),
+                joiners: Slab::new(),
+            })
+        })
+    }
+
+    /// Whether values given back by dropped gets wait at the head of the channel.
+    #[inline]
+    fn has_returned(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| !r.returned.is_empty())
+    }
+
+    /// Whether `join` futures wait.
+    #[inline]
+    fn has_joiners(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| !r.joiners.is_empty())
     }
 
     /// Records that the task polled with `cx` waits in `op` on this channel: always for `Join` (the
@@ -195,15 +190,11 @@ impl<T: 'static> State<T> {
     /// The operations parked by tasks of the loop that still wait, for a deadlock report.
     fn parked_waits(&mut self, out: &mut Vec<ParkedWait>) {
         let site = self.site();
-        for &key in &self.puts {
-            if let Slot::Parked(party) = &self.putters[key].slot {
-                push_wait(out, party, &site, ChanOp::Put);
-            }
+        for party in self.puts.waiting() {
+            push_wait(out, party, &site, ChanOp::Put);
         }
-        for &key in &self.takes {
-            if let Slot::Parked(party) = &self.takers[key].slot {
-                push_wait(out, party, &site, ChanOp::Get);
-            }
+        for party in self.takes.waiting() {
+            push_wait(out, party, &site, ChanOp::Get);
         }
     }
 
@@ -214,8 +205,8 @@ impl<T: 'static> State<T> {
 
     /// How deadlock reports name this channel, made at the first call.
     fn site_ref(&mut self) -> &Rc<WaitSite> {
-        if self.site.is_none() {
-            let label = match &self.name {
+        if self.rare.as_ref().is_none_or(|r| r.site.is_none()) {
+            let label = match self.name() {
                 Some(_) => self.label(),
                 None => format!(
                     "{} (made at {}:{})",
@@ -224,9 +215,11 @@ impl<T: 'static> State<T> {
                     self.made_at.line()
                 ),
             };
-            self.site = Some(Rc::new(WaitSite::new(label, self.timed)));
+            let timed = self.timed;
+            self.rare_mut().site = Some(Rc::new(WaitSite::new(label, timed)));
         }
-        self.site.as_ref().expect("made just above")
+        let rare = self.rare.as_ref().expect("made just above");
+        rare.site.as_ref().expect("made just above")
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -255,7 +248,7 @@ impl<T: 'static> State<T> {
     /// nothing was given back. `None` when the full path is needed.
     #[inline]
     pub(crate) fn try_take_buffered(&mut self) -> Option<T> {
-        if !self.puts.is_empty() || !self.returned.is_empty() || self.closed || trace::is_on() {
+        if !self.puts.is_empty() || self.has_returned() || self.closed || trace::is_on() {
             return None;
         }
         let value = self.buffer.as_mut()?.remove()?;
@@ -288,10 +281,10 @@ impl<T: 'static> State<T> {
                 Some(discarded) => PutOutcome::AcceptedDiscarding(discarded),
             };
         }
-        if let Some(key) = self.next_taker() {
+        if let Some(key) = self.takes.pop() {
             self.delivered_queued += 1;
             self.trace_handoff(None, Some(key), shown);
-            self.complete_take(key, Some(value), wakes);
+            self.takes.complete(key, Some(value), wakes);
             return PutOutcome::Accepted;
         }
         match who.park() {
@@ -302,7 +295,7 @@ impl<T: 'static> State<T> {
 
     /// Takes a value, on behalf of `who`.
     pub(crate) fn take(&mut self, who: Who<'_, Option<T>>, wakes: &mut Wakes) -> TakeOutcome<T> {
-        if let Some(value) = self.returned.pop_front() {
+        if let Some(value) = self.rare.as_mut().and_then(|r| r.returned.pop_front()) {
             self.trace_get(None, self.shown(&value));
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
@@ -319,11 +312,11 @@ impl<T: 'static> State<T> {
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(Some(value));
         }
-        if let Some(key) = self.next_putter() {
+        if let Some(key) = self.puts.pop() {
             self.delivered_immediate += 1;
-            let value = self.putters[key].value.take();
+            let value = self.puts.value_mut(key).take();
             self.trace_handoff(Some(key), None, value.as_ref().and_then(|v| self.shown(v)));
-            self.complete_put(key, true, wakes);
+            self.puts.complete(key, true, wakes);
             self.wake_joiners_if_drained(wakes);
             return TakeOutcome::Done(value);
         }
@@ -354,13 +347,13 @@ impl<T: 'static> State<T> {
             after,
         });
         // A get waits only while the buffer is empty and no put waits, so each gets `None`.
-        while let Some(key) = self.next_taker() {
+        while let Some(key) = self.takes.pop() {
             self.trace(|core, chan, after| Event::ClosedGet {
-                task: slot_label(core, &self.takers[key].slot),
+                task: slot_label(core, self.takes.slot(key)),
                 chan,
                 after,
             });
-            self.complete_take(key, None, wakes);
+            self.takes.complete(key, None, wakes);
         }
         if let Some(buffer) = &mut self.buffer {
             buffer.close();
@@ -375,7 +368,7 @@ impl<T: 'static> State<T> {
     pub(crate) fn may_take(&self) -> bool {
         !self.puts.is_empty()
             || self.closed
-            || !self.returned.is_empty()
+            || self.has_returned()
             || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
     }
 
@@ -391,24 +384,24 @@ impl<T: 'static> State<T> {
         self.closed
             || match &self.buffer {
                 Some(buffer) => !buffer.is_full(),
-                None => self.has_active_taker(),
+                None => self.takes.has_active(),
             }
     }
 
     /// Whether a get would complete at once (a value, or `None` from a closed, drained channel).
     pub(crate) fn can_take(&mut self) -> bool {
-        !self.returned.is_empty()
+        self.has_returned()
             || self.buffer.as_ref().is_some_and(|b| !b.is_empty())
-            || self.has_active_putter()
+            || self.puts.has_active()
             || self.closed
     }
 
     /// Whether the channel is closed and nothing is left to get.
     pub(crate) fn is_drained(&self) -> bool {
         self.closed
-            && self.returned.is_empty()
+            && !self.has_returned()
             && self.buffer.as_ref().is_none_or(|b| b.is_empty())
-            && !self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
+            && !self.puts.has_active()
     }
 
     /// Makes sure the join whose entry is `key` (made now if it has none) wakes whoever polls with
@@ -416,24 +409,24 @@ impl<T: 'static> State<T> {
     pub(crate) fn wait_join(&mut self, key: &mut Option<usize>, cx: &std::task::Context<'_>) {
         match *key {
             Some(k) => {
-                let entry = &mut self.joiners[k];
+                let entry = &mut self.rare_mut().joiners[k];
                 if !entry.as_ref().is_some_and(|w| w.wakes(cx)) {
                     *entry = Some(Waiter::of(cx));
                 }
             }
-            None => *key = Some(self.joiners.insert(Some(Waiter::of(cx)))),
+            None => *key = Some(self.rare_mut().joiners.insert(Some(Waiter::of(cx)))),
         }
     }
 
     /// The join whose entry is `key` completed or was dropped: its entry goes. Returns the waiter it
     /// still held, for the caller to drop once the channel is no longer borrowed.
     pub(crate) fn withdraw_join(&mut self, key: usize) -> Option<Waiter> {
-        self.joiners.remove(key)
+        self.rare_mut().joiners.remove(key)
     }
 
     #[inline]
     fn wake_joiners_if_drained(&mut self, wakes: &mut Wakes) {
-        if self.closed && !self.joiners.is_empty() {
+        if self.closed && self.has_joiners() {
             self.wake_joiners(wakes);
         }
     }
@@ -442,7 +435,7 @@ impl<T: 'static> State<T> {
     fn wake_joiners(&mut self, wakes: &mut Wakes) {
         if self.is_drained() {
             // Entries stay until their futures withdraw them, so that no key is reused meanwhile.
-            for (_, entry) in &mut self.joiners {
+            for (_, entry) in &mut self.rare_mut().joiners {
                 if let Some(waiter) = entry.take() {
                     wakes.wake(waiter);
                 }
@@ -457,11 +450,11 @@ impl<T: 'static> State<T> {
             return;
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_empty()) {
-            let Some(key) = self.next_taker() else { break };
+            let Some(key) = self.takes.pop() else { break };
             let value = self.buffer.as_mut().and_then(|b| b.remove());
             self.delivered_queued += 1;
             self.trace_get(Some(key), value.as_ref().and_then(|v| self.shown(v)));
-            self.complete_take(key, value, wakes);
+            self.takes.complete(key, value, wakes);
         }
     }
 
@@ -472,9 +465,9 @@ impl<T: 'static> State<T> {
             return;
         }
         while self.buffer.as_ref().is_some_and(|b| !b.is_full()) {
-            let Some(key) = self.next_putter() else { break };
-            let shown = self.putters[key].value.as_ref().and_then(|v| self.shown(v));
-            if let (Some(value), Some(buffer)) = (self.putters[key].value.take(), &mut self.buffer)
+            let Some(key) = self.puts.pop() else { break };
+            let shown = self.puts.value(key).as_ref().and_then(|v| self.shown(v));
+            if let (Some(value), Some(buffer)) = (self.puts.value_mut(key).take(), &mut self.buffer)
             {
                 // Only a buffer of one's own may be full at times and discard: rare enough for
                 // the notification's allocation.
@@ -483,234 +476,41 @@ impl<T: 'static> State<T> {
                 }
             }
             self.trace_put(key, shown);
-            self.complete_put(key, true, wakes);
-        }
-    }
-
-    /// Pops the oldest active parked get, letting go of inactive ones on the way.
-    #[inline]
-    fn next_taker(&mut self) -> Option<usize> {
-        if self.takes.is_empty() {
-            return None;
-        }
-        self.pop_taker()
-    }
-
-    fn pop_taker(&mut self) -> Option<usize> {
-        while let Some(key) = self.takes.pop_front() {
-            let op = &mut self.takers[key];
-            op.queued = false;
-            match op.slot {
-                Slot::Parked(ref party) if party.is_active() => return Some(key),
-                Slot::Cancelled => {
-                    self.takers.remove(key);
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-
-    /// Pops the oldest active parked put, letting go of inactive ones on the way.
-    #[inline]
-    fn next_putter(&mut self) -> Option<usize> {
-        if self.puts.is_empty() {
-            return None;
-        }
-        self.pop_putter()
-    }
-
-    fn pop_putter(&mut self) -> Option<usize> {
-        while let Some(key) = self.puts.pop_front() {
-            let op = &mut self.putters[key];
-            op.queued = false;
-            match op.slot {
-                Slot::Parked(ref party) if party.is_active() => return Some(key),
-                Slot::Cancelled => {
-                    self.putters.remove(key);
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-
-    fn has_active_taker(&self) -> bool {
-        self.takes.iter().any(|&k| is_active(&self.takers[k].slot))
-    }
-
-    fn has_active_putter(&self) -> bool {
-        self.puts.iter().any(|&k| is_active(&self.putters[k].slot))
-    }
-
-    /// Commits a popped get with `result`.
-    fn complete_take(&mut self, key: usize, result: Option<T>, wakes: &mut Wakes) {
-        let op = &mut self.takers[key];
-        // The common party, a task of the loop, is read in place rather than moved out.
-        if let Slot::Parked(Party::Future(Waiter::Task(task))) = op.slot {
-            op.slot = Slot::Done(result);
-            wakes.wake(Waiter::Task(task));
-            return;
-        }
-        match std::mem::replace(&mut op.slot, Slot::Cancelled) {
-            Slot::Parked(Party::Callback(cb)) => {
-                self.takers.remove(key);
-                wakes.call(move || cb(result));
-            }
-            Slot::Parked(Party::Background) => {
-                self.takers.remove(key);
-            }
-            Slot::Parked(party) => {
-                op.slot = Slot::Done(result);
-                notify(party, wakes);
-            }
-            Slot::Done(_) | Slot::Cancelled => unreachable!("only parked gets are committed"),
-        }
-    }
-
-    /// Commits a popped put with `result`.
-    fn complete_put(&mut self, key: usize, result: bool, wakes: &mut Wakes) {
-        let op = &mut self.putters[key];
-        // The common party, a task of the loop, is read in place rather than moved out.
-        if let Slot::Parked(Party::Future(Waiter::Task(task))) = op.slot {
-            op.slot = Slot::Done(result);
-            wakes.wake(Waiter::Task(task));
-            return;
-        }
-        match std::mem::replace(&mut op.slot, Slot::Cancelled) {
-            Slot::Parked(Party::Callback(cb)) => {
-                self.putters.remove(key);
-                wakes.call(move || cb(result));
-            }
-            Slot::Parked(Party::Background) => {
-                self.putters.remove(key);
-            }
-            Slot::Parked(party) => {
-                op.slot = Slot::Done(result);
-                notify(party, wakes);
-            }
-            Slot::Done(_) | Slot::Cancelled => unreachable!("only parked puts are committed"),
+            self.puts.complete(key, true, wakes);
         }
     }
 
     /// Parks a put without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_put(&mut self, party: Party<bool>, value: T) -> usize {
-        if self.parks_to_sweep_puts == 0 || self.puts.len() >= MAX_PENDING {
-            self.make_room_for_put();
-        } else {
-            self.parks_to_sweep_puts -= 1;
-        }
-        let key = self.putters.insert(PutOp {
-            slot: Slot::Parked(party),
-            value: Some(value),
-            queued: true,
+        let (name, number, max) = (name_in(&self.rare), self.number, self.max_pending as usize);
+        let key = self.puts.park(party, Some(value), max, || {
+            too_many(name, number, max, ChanOp::Put)
         });
-        self.puts.push_back(key);
-        self.trace_queue(true, Side::Put, &self.putters[key].slot);
+        self.trace_queue(true, Side::Put, self.puts.slot(key));
         key
-    }
-
-    /// Sweeps `puts` (when its parks run out, or when it looks full), and refuses a put beyond the
-    /// limit.
-    #[cold]
-    #[inline(never)]
-    fn make_room_for_put(&mut self) {
-        self.sweep_puts();
-        self.parks_to_sweep_puts = MAX_DIRTY.max(self.puts.len());
-        // The limit counts waiting puts, not withdrawn ones the periodic sweep has yet to reach.
-        assert!(
-            self.puts.len() < MAX_PENDING,
-            "{}: more than {MAX_PENDING} puts are waiting on it. Give it a buffer \
-             (Chan::fixed(n), or a dropping or sliding one if values may be discarded) or put from \
-             fewer tasks at once",
-            self.label()
-        );
     }
 
     /// Parks a get without trying to complete it (the caller knows it cannot).
     #[inline]
     pub(crate) fn park_take(&mut self, party: Party<Option<T>>) -> usize {
-        if self.parks_to_sweep_takes == 0 || self.takes.len() >= MAX_PENDING {
-            self.make_room_for_take();
-        } else {
-            self.parks_to_sweep_takes -= 1;
-        }
-        let key = self.takers.insert(TakeOp {
-            slot: Slot::Parked(party),
-            queued: true,
-        });
-        self.takes.push_back(key);
-        self.trace_queue(true, Side::Get, &self.takers[key].slot);
+        let (name, number, max) = (name_in(&self.rare), self.number, self.max_pending as usize);
+        let key = self
+            .takes
+            .park(party, (), max, || too_many(name, number, max, ChanOp::Get));
+        self.trace_queue(true, Side::Get, self.takes.slot(key));
         key
-    }
-
-    /// Sweeps `takes` (when its parks run out, or when it looks full), and refuses a get beyond
-    /// the limit.
-    #[cold]
-    #[inline(never)]
-    fn make_room_for_take(&mut self) {
-        self.sweep_takes();
-        self.parks_to_sweep_takes = MAX_DIRTY.max(self.takes.len());
-        assert!(
-            self.takes.len() < MAX_PENDING,
-            "{}: more than {MAX_PENDING} gets are waiting on it. Get from fewer tasks at once \
-             (one consumer can hand values on to others)",
-            self.label()
-        );
-    }
-
-    /// Removes inactive entries from `puts`, freeing the cancelled ones.
-    fn sweep_puts(&mut self) {
-        let putters = &mut self.putters;
-        self.puts.retain(|&key| {
-            let op = &mut putters[key];
-            if is_active(&op.slot) {
-                return true;
-            }
-            op.queued = false;
-            if matches!(op.slot, Slot::Cancelled) {
-                putters.remove(key);
-            }
-            false
-        });
-    }
-
-    /// Removes inactive entries from `takes`, freeing the cancelled ones.
-    fn sweep_takes(&mut self) {
-        let takers = &mut self.takers;
-        self.takes.retain(|&key| {
-            let op = &mut takers[key];
-            if is_active(&op.slot) {
-                return true;
-            }
-            op.queued = false;
-            if matches!(op.slot, Slot::Cancelled) {
-                takers.remove(key);
-            }
-            false
-        });
     }
 
     /// The result of a parked put, if it has completed; otherwise makes sure `waiter` is the one
     /// woken (for a put parked by a future).
+    #[inline]
     pub(crate) fn poll_put(
         &mut self,
         key: usize,
         refresh: impl FnOnce(&mut Waiter),
     ) -> Option<bool> {
-        match &mut self.putters[key].slot {
-            Slot::Done(result) => {
-                let result = *result;
-                self.putters.remove(key);
-                Some(result)
-            }
-            Slot::Parked(Party::Future(waiter)) => {
-                refresh(waiter);
-                None
-            }
-            _ => None,
-        }
+        self.puts.poll(key, refresh)
     }
 
     /// `poll_put` for a put future that wants its value back if the put completed without
@@ -720,9 +520,8 @@ impl<T: 'static> State<T> {
         key: usize,
         refresh: impl FnOnce(&mut Waiter),
     ) -> Option<Result<(), T>> {
-        let op = &mut self.putters[key];
-        let undelivered = match op.slot {
-            Slot::Done(false) => op.value.take(),
+        let undelivered = match self.puts.slot(key) {
+            Slot::Done(false) => self.puts.value_mut(key).take(),
             _ => None,
         };
         let accepted = self.poll_put(key, refresh)?;
@@ -739,14 +538,13 @@ impl<T: 'static> State<T> {
     /// [`cancel_put`](State::cancel_put) (else it goes with the channel); the values of select arms
     /// and background puts are dropped.
     pub(crate) fn refuse_puts(&mut self, wakes: &mut Wakes) {
-        while let Some(key) = self.next_putter() {
-            let op = &mut self.putters[key];
-            match op.slot {
+        while let Some(key) = self.puts.pop() {
+            match self.puts.slot(key) {
                 Slot::Parked(Party::Future(_)) => {}
                 Slot::Parked(Party::Callback(_)) => {
                     // Left as a completed entry, unlike a callback put that delivered.
                     if let Slot::Parked(Party::Callback(cb)) =
-                        std::mem::replace(&mut op.slot, Slot::Done(false))
+                        self.puts.replace_slot(key, Slot::Done(false))
                     {
                         wakes.call(move || cb(false));
                     }
@@ -754,19 +552,20 @@ impl<T: 'static> State<T> {
                 }
                 // Dropped once the state is no longer borrowed: its `Drop` may use the channel.
                 _ => {
-                    if let Some(value) = op.value.take() {
+                    if let Some(value) = self.puts.value_mut(key).take() {
                         wakes.drop_later(value);
                     }
                 }
             }
-            self.complete_put(key, false, wakes);
+            self.puts.complete(key, false, wakes);
         }
         self.wake_joiners_if_drained(wakes);
     }
 
     /// How many values wait in the buffer (and given back to its head), not counting waiting puts.
     pub(crate) fn len(&self) -> usize {
-        self.returned.len() + self.buffer.as_ref().map_or(0, |b| b.len())
+        self.rare.as_ref().map_or(0, |r| r.returned.len())
+            + self.buffer.as_ref().map_or(0, |b| b.len())
     }
 
     /// How many values the buffer holds at most: `Some(0)` for a rendezvous channel, `None` for an
@@ -777,39 +576,23 @@ impl<T: 'static> State<T> {
 
     /// The result of a parked get, if it has completed; otherwise makes sure `waiter` is the one
     /// woken (for a get parked by a future).
+    #[inline]
     pub(crate) fn poll_take(
         &mut self,
         key: usize,
         refresh: impl FnOnce(&mut Waiter),
     ) -> Option<Option<T>> {
-        match &mut self.takers[key].slot {
-            Slot::Done(_) => match self.takers.remove(key).slot {
-                Slot::Done(result) => Some(result),
-                _ => unreachable!(),
-            },
-            Slot::Parked(Party::Future(waiter)) => {
-                refresh(waiter);
-                None
-            }
-            _ => None,
-        }
+        self.takes.poll(key, refresh)
     }
 
     /// The owner of a parked put gives it up. Returns the value if it was never delivered, for the
     /// caller to drop once the channel is no longer borrowed; a put that completed keeps its
     /// promise (its value was delivered) and returns nothing.
     pub(crate) fn cancel_put(&mut self, key: usize, wakes: &mut Wakes) -> Option<T> {
-        if trace::is_on() && self.putters[key].queued {
-            self.trace_queue(false, Side::Put, &self.putters[key].slot);
+        if trace::is_on() && self.puts.is_linked(key) {
+            self.trace_queue(false, Side::Put, self.puts.slot(key));
         }
-        let op = &mut self.putters[key];
-        let value = op.value.take();
-        match op.slot {
-            Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
-            _ => {
-                self.putters.remove(key);
-            }
-        }
+        let (value, _) = self.puts.withdraw(key);
         // The withdrawn put may have been the last thing a closed channel held.
         self.wake_joiners_if_drained(wakes);
         value
@@ -818,33 +601,27 @@ impl<T: 'static> State<T> {
     /// The owner of a parked get gives it up. A value already committed to it goes back to the head
     /// of the channel: to the oldest waiting get, or ahead of the buffer. No value is lost.
     pub(crate) fn cancel_take(&mut self, key: usize, wakes: &mut Wakes) {
-        if trace::is_on() && self.takers[key].queued {
-            self.trace_queue(false, Side::Get, &self.takers[key].slot);
+        if trace::is_on() && self.takes.is_linked(key) {
+            self.trace_queue(false, Side::Get, self.takes.slot(key));
         }
-        let op = &mut self.takers[key];
-        match op.slot {
-            Slot::Parked(_) if op.queued => op.slot = Slot::Cancelled,
-            _ => {
-                if let Slot::Done(Some(value)) = self.takers.remove(key).slot {
-                    self.give_back(value, wakes);
-                }
-            }
+        if let (_, Some(Some(value))) = self.takes.withdraw(key) {
+            self.give_back(value, wakes);
         }
     }
 
     fn give_back(&mut self, value: T, wakes: &mut Wakes) {
-        match self.next_taker() {
+        match self.takes.pop() {
             // Already counted as delivered when it was first handed out.
-            Some(key) => self.complete_take(key, Some(value), wakes),
-            None => self.returned.push_front(value),
+            Some(key) => self.takes.complete(key, Some(value), wakes),
+            None => self.rare_mut().returned.push_front(value),
         }
     }
 
     /// Counters and state, as aiochan's `ChanStat`.
     pub(crate) fn stats(&self) -> ChanStats {
-        let state = if self.has_active_putter() {
+        let state = if self.puts.has_active() {
             ChanState::PendingPuts
-        } else if self.has_active_taker() {
+        } else if self.takes.has_active() {
             ChanState::PendingGets
         } else {
             ChanState::Fluent
@@ -870,22 +647,13 @@ impl<T: 'static> State<T> {
 
     /// For `Debug`: active waiting puts and gets.
     pub(crate) fn pending(&self) -> (usize, usize) {
-        (
-            self.puts
-                .iter()
-                .filter(|&&k| is_active(&self.putters[k].slot))
-                .count(),
-            self.takes
-                .iter()
-                .filter(|&&k| is_active(&self.takers[k].slot))
-                .count(),
-        )
+        (self.puts.waiting().count(), self.takes.waiting().count())
     }
 
     /// For `Debug`: `join` futures waiting for the channel to be closed and drained (polled, and
     /// neither completed nor dropped).
     pub(crate) fn pending_joins(&self) -> usize {
-        self.joiners.len()
+        self.rare.as_ref().map_or(0, |r| r.joiners.len())
     }
 
     /// For tests of sweeping: the lengths of the queues, inactive entries included.
@@ -914,23 +682,15 @@ impl<T: 'static> State<T> {
 
     /// The buffer and the active waiting operations, for a trace.
     fn snapshot(&self, core: &Core) -> ChanSnapshot {
-        let waiting = |keys: &VecDeque<usize>, slot: &dyn Fn(usize) -> Option<String>| {
-            keys.iter().filter_map(|&k| slot(k)).collect()
-        };
         ChanSnapshot {
-            buffered: self.returned.len() + self.buffer.as_ref().map_or(0, |b| b.len()),
-            capacity: match &self.buffer {
-                None => Some(0),
-                Some(b) => b.capacity(),
-            },
-            puts: waiting(&self.puts, &|k| {
-                let slot = &self.putters[k].slot;
-                is_active(slot).then(|| slot_label(core, slot))
-            }),
-            gets: waiting(&self.takes, &|k| {
-                let slot = &self.takers[k].slot;
-                is_active(slot).then(|| slot_label(core, slot))
-            }),
+            buffered: self.len(),
+            capacity: self.capacity(),
+            puts: self.puts.waiting().map(|party| party.label(core)).collect(),
+            gets: self
+                .takes
+                .waiting()
+                .map(|party| party.label(core))
+                .collect(),
             closed: self.closed,
         }
     }
@@ -978,11 +738,11 @@ impl<T: 'static> State<T> {
             chan,
             from: putter.map_or_else(
                 || core.current_label(),
-                |k| slot_label(core, &self.putters[k].slot),
+                |k| slot_label(core, self.puts.slot(k)),
             ),
             to: taker.map_or_else(
                 || core.current_label(),
-                |k| slot_label(core, &self.takers[k].slot),
+                |k| slot_label(core, self.takes.slot(k)),
             ),
             value,
             after,
@@ -994,7 +754,7 @@ impl<T: 'static> State<T> {
         self.trace(|core, chan, after| Event::Get {
             task: taker.map_or_else(
                 || core.current_label(),
-                |k| slot_label(core, &self.takers[k].slot),
+                |k| slot_label(core, self.takes.slot(k)),
             ),
             chan,
             value,
@@ -1005,7 +765,7 @@ impl<T: 'static> State<T> {
     /// The value of the parked put `putter` entered the buffer.
     fn trace_put(&self, putter: usize, value: Option<String>) {
         self.trace(|core, chan, after| Event::Put {
-            task: slot_label(core, &self.putters[putter].slot),
+            task: slot_label(core, self.puts.slot(putter)),
             chan,
             value,
             after,
@@ -1017,12 +777,8 @@ impl<T: 'static> State<T> {
 fn slot_label<R>(core: &Core, slot: &Slot<R>) -> String {
     match slot {
         Slot::Parked(party) => party.label(core),
-        Slot::Done(_) | Slot::Cancelled => "a withdrawn operation".to_string(),
+        Slot::Done(_) | Slot::Vacant => "a withdrawn operation".to_string(),
     }
-}
-
-fn is_active<R>(slot: &Slot<R>) -> bool {
-    matches!(slot, Slot::Parked(party) if party.is_active())
 }
 
 impl<T: 'static> ParkedIn for std::cell::RefCell<State<T>> {
@@ -1058,17 +814,36 @@ fn push_wait<R>(out: &mut Vec<ParkedWait>, party: &Party<R>, site: &Rc<WaitSite>
     });
 }
 
-/// Tells a committed future or select that its operation completed.
-fn notify<R>(party: Party<R>, wakes: &mut Wakes) {
-    match party {
-        Party::Future(waiter) => wakes.wake(waiter),
-        Party::Select { flag, arm } => {
-            if let Some(waiter) = flag.commit(arm) {
-                wakes.wake(waiter);
-            }
-        }
-        Party::Callback(_) | Party::Background => {
-            unreachable!("callbacks and background puts are completed by their callers")
-        }
+/// A channel as messages show it, by its name or else its number.
+fn label_of(name: &Option<Rc<str>>, number: u64) -> String {
+    match name {
+        Some(name) => format!("channel '{name}'"),
+        None => format!("channel #{number}"),
+    }
+}
+
+/// Panics: more than `max` operations `op` would wait on the channel.
+#[cold]
+#[inline(never)]
+fn too_many(name: &Option<Rc<str>>, number: u64, max: usize, op: ChanOp) -> ! {
+    let chan = label_of(name, number);
+    match op {
+        ChanOp::Put => panic!(
+            "{chan}: more than {max} puts are waiting on it. Give it a buffer (Chan::fixed(n), or a \
+             dropping or sliding one if values may be discarded), put from fewer tasks at once, or \
+             raise the limit with Chan::max_pending"
+        ),
+        _ => panic!(
+            "{chan}: more than {max} gets are waiting on it. Get from fewer tasks at once (one \
+             consumer can hand values on to others), or raise the limit with Chan::max_pending"
+        ),
+    }
+}
+
+/// The name kept in a channel's rare parts, if it has any.
+fn name_in<T>(rare: &Option<Box<Rare<T>>>) -> &Option<Rc<str>> {
+    match rare {
+        Some(rare) => &rare.name,
+        None => &None,
     }
 }

@@ -7,7 +7,8 @@
 //! and [`Receiver`], close it when the last of their kind drops (see [`Chan`] for which to use).
 //!
 //! Layout: `handler` is the protocol between a channel and whoever waits on it (a future, an arm
-//! of a select, a callback); `channel` is the state machine; [`buffer`] holds one file per kind of
+//! of a select, a callback); `parked` is the queue of operations waiting in one direction, used for
+//! puts and gets alike; `channel` is the state machine; [`buffer`] holds one file per kind of
 //! buffer; `ops` holds the futures.
 //!
 //! ```
@@ -39,6 +40,7 @@ pub(crate) mod handler;
 mod iter;
 mod loop_local;
 mod ops;
+mod parked;
 mod remote;
 mod select;
 mod select_blocking;
@@ -246,6 +248,46 @@ impl<T: 'static> Chan<T> {
         self
     }
 
+    /// Sets the most operations that may wait on the channel in each direction (puts, and gets):
+    /// 1024 by default, as in core.async. Parking one more panics, naming the channel: that many
+    /// waiting operations is almost always a missing buffer or a runaway producer, so raise the
+    /// limit only for a program that means it, such as 100,000 producers feeding one channel.
+    ///
+    /// ```
+    /// use aiochan::{go, Chan};
+    ///
+    /// aiochan::run(async {
+    ///     let c = Chan::new().max_pending(5000);
+    ///     for i in 0..5000 {
+    ///         let c = c.clone();
+    ///         go(async move { c.put(i).await });
+    ///     }
+    ///     aiochan::nop().await;
+    ///     assert!(format!("{c:?}").contains("pending_puts: 5000"));
+    ///     let mut total = 0;
+    ///     for _ in 0..5000 {
+    ///         total += c.get().await.unwrap();
+    ///     }
+    ///     assert_eq!(total, (0..5000).sum());
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// If `n` is 0: no operation could wait, not even the first (use
+    /// [`try_put`](Chan::try_put) and [`try_get`](Chan::try_get) for operations that never wait).
+    #[must_use]
+    #[track_caller]
+    pub fn max_pending(self, n: usize) -> Chan<T> {
+        assert!(
+            n > 0,
+            "Chan::max_pending(0) on {}: at least one operation must be allowed to wait; use \
+             try_put and try_get for operations that never wait",
+            self.state.borrow().label()
+        );
+        self.state.borrow_mut().set_max_pending(n);
+        self
+    }
+
     /// Shows this channel's values in traces (with `Debug`): a [`Trace`](crate::Trace) then says
     /// which value each put, get and hand-off moved (`task 'c1' takes "product 3" from channel
     /// 'products'`) instead of counting them. Costs nothing unless the run is traced.
@@ -273,7 +315,7 @@ impl<T: 'static> Chan<T> {
 
     /// The name given with [`named`](Chan::named).
     pub fn name(&self) -> Option<Rc<str>> {
-        self.state.borrow().name.clone()
+        self.state.borrow().name().clone()
     }
 
     /// Makes sure the running loop can name the operations parked in this channel (`st` is its
@@ -465,8 +507,9 @@ impl<T: 'static> Chan<T> {
 
     /// Puts every value in the background, in order, without waiting, and returns the channel so
     /// that calls chain: `Chan::fixed(1).add([true])` is a lock that starts unlocked. Values that
-    /// cannot be accepted at once wait as pending puts (at most 1024 per channel); on a closed
-    /// channel they are dropped, as a put would be refused.
+    /// cannot be accepted at once wait as pending puts (at most 1024 per channel, unless
+    /// [`max_pending`](Chan::max_pending) says otherwise); on a closed channel they are dropped, as
+    /// a put would be refused.
     pub fn add(&self, values: impl IntoIterator<Item = T>) -> Chan<T> {
         for value in values {
             let outcome = self.with_state(|st, wakes| st.put(value, Who::Background, wakes));

@@ -78,11 +78,17 @@ impl<T: 'static> Chan<T> {
     }
 
     /// Gives up a put that has not been seen to complete.
+    #[inline]
     pub(crate) fn drop_put(&self, key: &mut Option<usize>) {
         if let Some(k) = key.take() {
-            let undelivered = self.with_state(|st, wakes| st.cancel_put(k, wakes));
-            drop(undelivered);
+            self.withdraw_put_at(k);
         }
+    }
+
+    #[inline(never)]
+    fn withdraw_put_at(&self, key: usize) {
+        let undelivered = self.with_state(|st, wakes| st.cancel_put(key, wakes));
+        drop(undelivered);
     }
 
     /// One poll of a get: starts it, or checks on its parked entry `key`.
@@ -125,10 +131,16 @@ impl<T: 'static> Chan<T> {
     }
 
     /// Gives up a get; a value already committed to it goes back to the head of the channel.
+    #[inline]
     pub(crate) fn drop_get(&self, key: &mut Option<usize>) {
         if let Some(k) = key.take() {
-            self.with_state(|st, wakes| st.cancel_take(k, wakes));
+            self.withdraw_get_at(k);
         }
+    }
+
+    #[inline(never)]
+    fn withdraw_get_at(&self, key: usize) {
+        self.with_state(|st, wakes| st.cancel_take(key, wakes));
     }
 }
 

@@ -31,6 +31,7 @@ impl<T> FixedBuffer<T> {
 }
 
 impl<T> Buffer<T> for FixedBuffer<T> {
+    #[inline]
     fn is_full(&self) -> bool {
         self.values.len() >= self.capacity
     }
@@ -39,11 +40,13 @@ impl<T> Buffer<T> for FixedBuffer<T> {
         self.values.len()
     }
 
+    #[inline]
     fn add(&mut self, value: T) -> Option<T> {
         self.values.push_back(value);
         None
     }
 
+    #[inline]
     fn remove(&mut self) -> Option<T> {
         self.values.pop_front()
     }
