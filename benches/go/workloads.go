@@ -7,10 +7,12 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,6 +39,7 @@ const (
 	faninBuffer     = 64
 	pipelineBuffer  = 64
 	selectChannels  = 4
+	selectWide      = 64
 	timerSpreadMs   = 100
 	timerStrideMult = 7919
 )
@@ -75,14 +78,18 @@ func spsc(n uint64, buffer int) tally {
 }
 
 // fanin: producer p puts p, p+producers, ... on one buffered channel; it closes after the last.
-func fanin(n uint64) tally {
+func fanin(producers uint64) func(uint64) tally {
+	return func(n uint64) tally { return faninOf(n, producers) }
+}
+
+func faninOf(n, producers uint64) tally {
 	c := make(chan uint64, faninBuffer)
 	var wg sync.WaitGroup
-	for p := uint64(0); p < faninProducers; p++ {
+	for p := uint64(0); p < producers; p++ {
 		wg.Add(1)
 		go func(p uint64) {
 			defer wg.Done()
-			for i := p; i < n; i += faninProducers {
+			for i := p; i < n; i += producers {
 				c <- i
 			}
 		}(p)
@@ -136,6 +143,34 @@ func select4(n uint64) tally {
 			} else {
 				c3 = nil
 			}
+		}
+	}
+	return t
+}
+
+// selectWideOf: `channels` producers on their own unbuffered channels; one consumer selects over
+// the open ones with reflect.Select (Go's select over cases known only at run time, which picks
+// uniformly among the ready ones) and drops a closed one from its cases.
+func selectWideOf(n uint64) tally {
+	cases := make([]reflect.SelectCase, selectWide)
+	for p := range cases {
+		c := make(chan uint64)
+		cases[p] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c)}
+		go func(p uint64, c chan uint64) {
+			for i := p; i < n; i += selectWide {
+				c <- i
+			}
+			close(c)
+		}(uint64(p), c)
+	}
+	var t tally
+	for len(cases) > 0 {
+		i, v, ok := reflect.Select(cases)
+		if ok {
+			t.add(v.Uint())
+		} else {
+			cases[i] = cases[len(cases)-1]
+			cases = cases[:len(cases)-1]
 		}
 	}
 	return t
@@ -218,11 +253,50 @@ func spawn(n uint64) (time.Duration, uint64) {
 	if sum != n*(n-1)/2 {
 		fail("spawn: the indices do not sum to that of 0..n")
 	}
+	return elapsed, peakSince(rssBefore)
+}
+
+// idle: n goroutines each receive one value from an unbuffered channel of their own and store it
+// in their slot; once all have counted themselves in (just before receiving), main sends i on
+// channel i in order and waits for them all.
+func idle(n uint64) (time.Duration, uint64, tally) {
+	rssBefore := statusBytes("VmRSS")
+	start := time.Now()
+	chans := make([]chan uint64, n)
+	results := make([]uint64, n)
+	var parked atomic.Uint64
+	var wg sync.WaitGroup
+	wg.Add(int(n))
+	for i := range chans {
+		chans[i] = make(chan uint64)
+		go func(i int) {
+			parked.Add(1)
+			results[i] = <-chans[i]
+			wg.Done()
+		}(i)
+	}
+	for parked.Load() < n {
+		runtime.Gosched()
+	}
+	for i, c := range chans {
+		c <- uint64(i)
+	}
+	wg.Wait()
+	var t tally
+	for _, r := range results {
+		t.add(r)
+	}
+	elapsed := time.Since(start)
+	return elapsed, peakSince(rssBefore), t
+}
+
+// peakSince is the growth of the resident high-water mark over rssBefore.
+func peakSince(rssBefore uint64) uint64 {
 	peak := statusBytes("VmHWM")
 	if peak < rssBefore {
 		peak = rssBefore
 	}
-	return elapsed, peak - rssBefore
+	return peak - rssBefore
 }
 
 // timers: goroutine i sleeps 1 + (i * 7919) % 100 ms; all are awaited.
@@ -243,6 +317,11 @@ func timers(n uint64) time.Duration {
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "workloads-go: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// perTask prints ns per task and peak bytes per task.
+func perTask(n uint64, elapsed time.Duration, peak uint64) {
+	fmt.Printf("%.1f %.1f\n", float64(elapsed.Nanoseconds())/float64(n), float64(peak)/float64(n))
 }
 
 // channel runs a channel workload, checks what the receiver got, and prints ns per operation.
@@ -274,14 +353,28 @@ func main() {
 	case "spsc_buffered":
 		channel(name, n, rangeTally(n), func(n uint64) tally { return spsc(n, spscBuffer) })
 	case "fanin":
-		channel(name, n, rangeTally(n), fanin)
+		channel(name, n, rangeTally(n), fanin(faninProducers))
+	case "fanin_p10":
+		channel(name, n, rangeTally(n), fanin(10))
+	case "fanin_p1000":
+		channel(name, n, rangeTally(n), fanin(1000))
+	case "fanin_p100000":
+		channel(name, n, rangeTally(n), fanin(100000))
+	case "select_wide":
+		channel(name, n, rangeTally(n), selectWideOf)
 	case "select4":
 		channel(name, n, rangeTally(n), select4)
 	case "pipeline":
 		channel(name, n, pipelineTally(n), pipeline)
 	case "spawn":
 		elapsed, peak := spawn(n)
-		fmt.Printf("%.1f %.1f\n", float64(elapsed.Nanoseconds())/float64(n), float64(peak)/float64(n))
+		perTask(n, elapsed, peak)
+	case "idle":
+		elapsed, peak, got := idle(n)
+		if got != rangeTally(n) {
+			fail("idle: the goroutines did not get 0..n, each once (%v)", got)
+		}
+		perTask(n, elapsed, peak)
 	case "timers":
 		elapsed := timers(n)
 		fmt.Printf("%.1f\n", elapsed.Seconds()*1e3-timerSpreadMs)

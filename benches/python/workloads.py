@@ -15,6 +15,7 @@ FANIN_PRODUCERS = 1000
 FANIN_BUFFER = 64
 PIPELINE_BUFFER = 64
 SELECT_CHANNELS = 4
+SELECT_WIDE_CHANNELS = 64
 TIMER_SPREAD_MS = 100
 
 
@@ -67,18 +68,24 @@ async def spsc(n, buffer):
     return (count, total)
 
 
-async def fanin(n):
+def fanin(producers):
+    """`fanin` with this many producers (at most 1024: Python's aiochan lets no more puts wait on
+    one channel, and has no way to raise that for one channel)."""
+    return lambda n: fanin_of(n, producers)
+
+
+async def fanin_of(n, producers):
     c = ac.Chan(FANIN_BUFFER)
-    left = [FANIN_PRODUCERS]
+    left = [producers]
 
     async def produce(p):
-        for i in range(p, n, FANIN_PRODUCERS):
+        for i in range(p, n, producers):
             await c.put(i)
         left[0] -= 1
         if left[0] == 0:
             c.close()
 
-    for p in range(FANIN_PRODUCERS):
+    for p in range(producers):
         ac.go(produce(p))
     count = total = 0
     while (v := await c.get()) is not None:
@@ -86,11 +93,16 @@ async def fanin(n):
     return (count, total)
 
 
-async def select4(n):
-    chans = [ac.Chan() for _ in range(SELECT_CHANNELS)]
+def select_over(channels):
+    """`select4`, or `select_wide`, with this many channels: `select` takes any number."""
+    return lambda n: select_of(n, channels)
+
+
+async def select_of(n, channels):
+    chans = [ac.Chan() for _ in range(channels)]
 
     async def produce(p, c):
-        for i in range(p, n, SELECT_CHANNELS):
+        for i in range(p, n, channels):
             await c.put(i)
         c.close()
 
@@ -145,6 +157,30 @@ async def spawn(n):
         fail("spawn: the indices do not sum to that of 0..n")
 
 
+async def idle(n):
+    """n tasks each get from a rendezvous channel of their own; once all have counted themselves in
+    (just before their get), main puts i on channel i in order and awaits them all."""
+    parked = [0]
+
+    async def task(c):
+        parked[0] += 1
+        return await c.get()
+
+    chans, handles = [], []
+    for _ in range(n):
+        c = ac.Chan()
+        chans.append(c)
+        handles.append(ac.go(task(c)))
+    while parked[0] < n:
+        await ac.nop()
+    for i, c in enumerate(chans):
+        await c.put(i)
+    count = total = 0
+    for h in handles:
+        count, total = count + 1, total + await h
+    return (count, total)
+
+
 async def timers(n):
     async def sleeper(i):
         await asyncio.sleep((1 + (i * 7919) % TIMER_SPREAD_MS) / 1000)
@@ -157,8 +193,11 @@ CHANNEL = {
     "pingpong": (pingpong, range_tally),
     "spsc_unbuffered": (lambda n: spsc(n, 0), range_tally),
     "spsc_buffered": (lambda n: spsc(n, SPSC_BUFFER), range_tally),
-    "fanin": (fanin, range_tally),
-    "select4": (select4, range_tally),
+    "fanin": (fanin(FANIN_PRODUCERS), range_tally),
+    "fanin_p10": (fanin(10), range_tally),
+    "fanin_p1000": (fanin(1000), range_tally),
+    "select4": (select_over(SELECT_CHANNELS), range_tally),
+    "select_wide": (select_over(SELECT_WIDE_CHANNELS), range_tally),
     "pipeline": (pipeline, pipeline_tally),
 }
 
@@ -176,6 +215,15 @@ def run_timed(coro):
     return result["value"], result["ns"]
 
 
+def print_with_peak(n, run):
+    """Runs `run` (which returns a result and its nanoseconds) and prints ns and peak resident bytes
+    per task."""
+    rss_before = status_bytes("VmRSS")
+    _, ns = run()
+    peak = max(status_bytes("VmHWM") - rss_before, 0)
+    print(f"{ns / n:.1f} {peak / n:.1f}")
+
+
 def main():
     if len(sys.argv) != 3:
         fail("usage: workloads.py <workload> <n>")
@@ -189,10 +237,16 @@ def main():
             fail(f"{name}: the values got are not the values sent, each once")
         print(f"{ns / n:.1f}")
     elif name == "spawn":
-        rss_before = status_bytes("VmRSS")
-        _, ns = run_timed(spawn(n))
-        peak = max(status_bytes("VmHWM") - rss_before, 0)
-        print(f"{ns / n:.1f} {peak / n:.1f}")
+        print_with_peak(n, lambda: run_timed(spawn(n)))
+    elif name == "idle":
+
+        def checked():
+            got, ns = run_timed(idle(n))
+            if tuple(got) != range_tally(n):
+                fail("idle: the tasks did not get 0..n, each once")
+            return got, ns
+
+        print_with_peak(n, checked)
     elif name == "timers":
         _, ns = run_timed(timers(n))
         print(f"{ns / 1e6 - TIMER_SPREAD_MS:.1f}")

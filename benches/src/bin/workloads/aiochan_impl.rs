@@ -10,8 +10,13 @@ use aiochan::{Chan, Op};
 
 use crate::workload::{
     blocking_job, fanin_values, timer_delay, BlockingClock, BlockingSample, ChannelClock,
-    ChannelSample, Contender, SpawnClock, SpawnSample, Tally, BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
+    ChannelSample, Contender, PeakClock, PeakSample, SpawnClock, SpawnSample, Tally,
+    BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
 };
+
+/// How many operations may wait on one aiochan channel in each direction unless it is told
+/// otherwise with `Chan::max_pending`.
+const DEFAULT_MAX_PENDING: u64 = 1024;
 
 pub struct Aiochan;
 
@@ -140,7 +145,11 @@ impl Contender for Aiochan {
     fn fanin(n: u64, producers: u64, buffer: usize) -> ChannelSample {
         aiochan::run(async move {
             let clock = ChannelClock::start();
-            let c = Chan::fixed(buffer);
+            let mut c = Chan::fixed(buffer);
+            // Every producer but the one whose put the consumer takes may wait on the channel.
+            if producers > DEFAULT_MAX_PENDING {
+                c = c.max_pending(producers as usize);
+            }
             // The last producer to finish closes the channel, as dropping the last sender does for
             // the peers.
             let running = Rc::new(Cell::new(producers));
@@ -171,7 +180,7 @@ impl Contender for Aiochan {
         aiochan::run(async move {
             let clock = ChannelClock::start();
             let chans: Vec<Chan<u64>> = (0..SELECT_CHANNELS).map(|_| Chan::new()).collect();
-            let handles = select4_producers(&chans, n);
+            let handles = producers(&chans, n);
             let [c0, c1, c2, c3]: [Chan<u64>; 4] =
                 chans.try_into().expect("select4 has four channels");
             let consumer = aiochan::go(async move {
@@ -192,6 +201,39 @@ impl Contender for Aiochan {
             let tally = consumer.await;
             for handle in handles {
                 handle.await;
+            }
+            clock.stop(tally)
+        })
+    }
+
+    fn select_wide(n: u64, channels: u64) -> ChannelSample {
+        select_dynamic(n, channels)
+    }
+
+    fn idle(n: u64) -> PeakSample {
+        aiochan::run(async move {
+            let clock = PeakClock::start();
+            let parked = Rc::new(Cell::new(0));
+            let (chans, handles): (Vec<Chan<u64>>, Vec<_>) = (0..n)
+                .map(|_| {
+                    let c = Chan::new();
+                    let (rx, parked) = (c.clone(), parked.clone());
+                    let handle = aiochan::go(async move {
+                        parked.set(parked.get() + 1);
+                        rx.get().await.expect("closed early")
+                    });
+                    (c, handle)
+                })
+                .unzip();
+            while parked.get() < n {
+                aiochan::nop().await;
+            }
+            for (i, c) in (0..n).zip(&chans) {
+                assert!(c.put(i).await, "closed early");
+            }
+            let mut tally = Tally::default();
+            for handle in handles {
+                tally.add(handle.await);
             }
             clock.stop(tally)
         })
@@ -231,45 +273,62 @@ impl Contender for AiochanSelectFn {
         Aiochan::spawn_blocking(n)
     }
 
+    fn select_wide(n: u64, channels: u64) -> ChannelSample {
+        Aiochan::select_wide(n, channels)
+    }
+
+    fn idle(n: u64) -> PeakSample {
+        Aiochan::idle(n)
+    }
+
     fn select4(n: u64) -> ChannelSample {
-        aiochan::run(async move {
-            let clock = ChannelClock::start();
-            let chans: Vec<Chan<u64>> = (0..SELECT_CHANNELS).map(|_| Chan::new()).collect();
-            let handles = select4_producers(&chans, n);
-            let consumer = aiochan::go(async move {
-                let mut tally = Tally::default();
-                let mut open = chans;
-                while !open.is_empty() {
-                    // `select` picks at random among the gets that can complete (no `priority`).
-                    let selected = aiochan::select(open.iter().map(Op::get)).await;
-                    let index = selected.index;
-                    match selected.value() {
-                        Some(v) => tally.add(v),
-                        // Closed and drained: select over the others from now on.
-                        None => {
-                            open.swap_remove(index);
-                        }
-                    }
-                }
-                tally
-            });
-            let tally = consumer.await;
-            for handle in handles {
-                handle.await;
-            }
-            clock.stop(tally)
-        })
+        select_dynamic(n, SELECT_CHANNELS)
     }
 }
 
-/// Starts `select4`'s producers, one per channel; each closes its channel when done.
-fn select4_producers(chans: &[Chan<u64>], n: u64) -> Vec<aiochan::JoinHandle<()>> {
-    (0..SELECT_CHANNELS)
+/// `channels` producers, each on its own unbuffered channel, and one consumer that selects over
+/// the open ones with the dynamic `select` function, which builds its list of operations on every
+/// call: `select4` of `AiochanSelectFn`, and `select_wide`.
+fn select_dynamic(n: u64, channels: u64) -> ChannelSample {
+    aiochan::run(async move {
+        let clock = ChannelClock::start();
+        let chans: Vec<Chan<u64>> = (0..channels).map(|_| Chan::new()).collect();
+        let handles = producers(&chans, n);
+        let consumer = aiochan::go(async move {
+            let mut tally = Tally::default();
+            let mut open = chans;
+            while !open.is_empty() {
+                // `select` picks at random among the gets that can complete (no `priority`).
+                let selected = aiochan::select(open.iter().map(Op::get)).await;
+                let index = selected.index;
+                match selected.value() {
+                    Some(v) => tally.add(v),
+                    // Closed and drained: select over the others from now on.
+                    None => {
+                        open.swap_remove(index);
+                    }
+                }
+            }
+            tally
+        });
+        let tally = consumer.await;
+        for handle in handles {
+            handle.await;
+        }
+        clock.stop(tally)
+    })
+}
+
+/// Starts the producers of a select workload, one per channel, which put `0..n` between them;
+/// each closes its channel when done.
+fn producers(chans: &[Chan<u64>], n: u64) -> Vec<aiochan::JoinHandle<()>> {
+    let count = chans.len() as u64;
+    (0..count)
         .zip(chans)
         .map(|(p, c)| {
             let c = c.clone();
             aiochan::go(async move {
-                for i in fanin_values(p, SELECT_CHANNELS, n) {
+                for i in fanin_values(p, count, n) {
                     assert!(c.put(i).await, "closed early");
                 }
                 c.close();

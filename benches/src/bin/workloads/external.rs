@@ -26,9 +26,16 @@ impl External {
 
     /// Whether the peer's program has `workload`: neither has `spawn_blocking`, which Go has no
     /// call for (a goroutine blocks only its own OS thread) and Python's aiochan leaves to
-    /// asyncio's executor.
+    /// asyncio's executor. Python's aiochan has no `fanin_p100000` either: it lets at most 1024
+    /// puts wait on one channel, with no way to raise that for one channel (and n / 50 values
+    /// would leave most of 100,000 producers with nothing to put).
     pub fn runs(self, workload: Workload) -> bool {
-        workload != Workload::SpawnBlocking
+        match self {
+            External::Go => workload != Workload::SpawnBlocking,
+            External::PythonAiochan => {
+                !matches!(workload, Workload::SpawnBlocking | Workload::FaninP100000)
+            }
+        }
     }
 
     /// Gets the peer ready (builds the Go binary; checks that `python3` has aiochan) and returns

@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use async_executor::LocalExecutor;
 use flume::{bounded, Receiver};
+use futures::Stream;
 
-use crate::smol_impl::{race4, Smol};
+use crate::smol_impl::{idle_on, race4, select_wide_on, LocalChannel, Smol};
 use crate::workload::{
-    fanin_values, BlockingSample, ChannelClock, ChannelSample, Contender, SpawnSample, Tally,
-    SELECT_CHANNELS,
+    fanin_values, BlockingSample, ChannelClock, ChannelSample, Contender, PeakSample, SpawnSample,
+    Tally, SELECT_CHANNELS,
 };
 
 pub struct Flume;
@@ -169,6 +170,35 @@ impl Contender for Flume {
             }
             clock.stop(tally)
         }))
+    }
+
+    fn select_wide(n: u64, channels: u64) -> ChannelSample {
+        select_wide_on::<Flume>(n, channels)
+    }
+
+    fn idle(n: u64) -> PeakSample {
+        idle_on::<Flume>(n)
+    }
+}
+
+impl LocalChannel for Flume {
+    type Sender = flume::Sender<u64>;
+    type Receiver = Receiver<u64>;
+
+    fn unbuffered() -> (Self::Sender, Self::Receiver) {
+        bounded(0)
+    }
+
+    async fn send(tx: &Self::Sender, v: u64) {
+        tx.send_async(v).await.expect("closed early");
+    }
+
+    async fn recv(rx: &Self::Receiver) -> Option<u64> {
+        rx.recv_async().await.ok()
+    }
+
+    fn stream(rx: Self::Receiver) -> impl Stream<Item = u64> + Unpin + 'static {
+        rx.into_stream()
     }
 }
 

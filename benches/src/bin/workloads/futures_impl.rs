@@ -1,5 +1,7 @@
 //! The workloads on the `futures` crate's single-threaded `LocalPool`.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use async_io::Timer;
@@ -8,10 +10,11 @@ use futures::executor::LocalPool;
 use futures::stream::select_all;
 use futures::task::LocalSpawnExt;
 use futures::{SinkExt, StreamExt};
+use futures_lite::future::yield_now;
 
 use crate::workload::{
-    fanin_values, timer_delay, BlockingSample, ChannelClock, ChannelSample, Contender, SpawnClock,
-    SpawnSample, Tally, SELECT_CHANNELS,
+    fanin_values, timer_delay, BlockingSample, ChannelClock, ChannelSample, Contender, PeakClock,
+    PeakSample, SpawnClock, SpawnSample, Tally, SELECT_CHANNELS,
 };
 
 pub struct Futures;
@@ -198,42 +201,85 @@ impl Contender for Futures {
     // drops a receiver from the set once its channel is closed. `Receiver::poll_next` removes a
     // value only when it returns it, so no value is lost.
     fn select4(n: u64) -> ChannelSample {
+        select_all_of(n, SELECT_CHANNELS)
+    }
+
+    fn select_wide(n: u64, channels: u64) -> ChannelSample {
+        select_all_of(n, channels)
+    }
+
+    fn idle(n: u64) -> PeakSample {
         let mut pool = LocalPool::new();
         let spawner = pool.spawner();
         pool.run_until(async move {
-            let clock = ChannelClock::start();
-            let (senders, receivers): (Vec<_>, Vec<_>) =
-                (0..SELECT_CHANNELS).map(|_| channel(0)).unzip();
-            let handles: Vec<_> = (0..SELECT_CHANNELS)
-                .zip(senders)
-                .map(|(p, mut tx)| {
-                    // Dropping `tx` at the end closes this producer's channel.
-                    spawner
+            let clock = PeakClock::start();
+            let parked = Rc::new(Cell::new(0));
+            let (mut senders, handles): (Vec<_>, Vec<_>) = (0..n)
+                .map(|_| {
+                    let (tx, mut rx) = channel(0);
+                    let parked = parked.clone();
+                    let handle = spawner
                         .spawn_local_with_handle(async move {
-                            for i in fanin_values(p, SELECT_CHANNELS, n) {
-                                tx.send(i).await.expect("closed early");
-                            }
+                            parked.set(parked.get() + 1);
+                            rx.next().await.expect("closed early")
                         })
-                        .expect("spawn onto a running LocalPool")
+                        .expect("spawn onto a running LocalPool");
+                    (tx, handle)
                 })
-                .collect();
-            let consumer = spawner
-                .spawn_local_with_handle(async move {
-                    let mut tally = Tally::default();
-                    let mut all = select_all(receivers);
-                    while let Some(v) = all.next().await {
-                        tally.add(v);
-                    }
-                    tally
-                })
-                .expect("spawn onto a running LocalPool");
-            let tally = consumer.await;
+                .unzip();
+            // `futures` has no yield of its own; futures-lite's works on any executor.
+            while parked.get() < n {
+                yield_now().await;
+            }
+            for (i, tx) in (0..n).zip(&mut senders) {
+                tx.send(i).await.expect("closed early");
+            }
+            let mut tally = Tally::default();
             for handle in handles {
-                handle.await;
+                tally.add(handle.await);
             }
             clock.stop(tally)
         })
     }
+}
+
+/// `channels` producers, each on its own `channel(0)`, and one consumer taking from them all with
+/// `select_all`: `select4` and `select_wide`.
+fn select_all_of(n: u64, channels: u64) -> ChannelSample {
+    let mut pool = LocalPool::new();
+    let spawner = pool.spawner();
+    pool.run_until(async move {
+        let clock = ChannelClock::start();
+        let (senders, receivers): (Vec<_>, Vec<_>) = (0..channels).map(|_| channel(0)).unzip();
+        let handles: Vec<_> = (0..channels)
+            .zip(senders)
+            .map(|(p, mut tx)| {
+                // Dropping `tx` at the end closes this producer's channel.
+                spawner
+                    .spawn_local_with_handle(async move {
+                        for i in fanin_values(p, channels, n) {
+                            tx.send(i).await.expect("closed early");
+                        }
+                    })
+                    .expect("spawn onto a running LocalPool")
+            })
+            .collect();
+        let consumer = spawner
+            .spawn_local_with_handle(async move {
+                let mut tally = Tally::default();
+                let mut all = select_all(receivers);
+                while let Some(v) = all.next().await {
+                    tally.add(v);
+                }
+                tally
+            })
+            .expect("spawn onto a running LocalPool");
+        let tally = consumer.await;
+        for handle in handles {
+            handle.await;
+        }
+        clock.stop(tally)
+    })
 }
 
 /// Receives until every sender is gone.

@@ -1,18 +1,23 @@
 //! The workloads on smol's building blocks: `async_executor::LocalExecutor`, `async_io` timers
 //! and `blocking`'s thread pool.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use async_channel::{bounded, Receiver};
 use async_executor::LocalExecutor;
 use async_io::Timer;
-use futures_lite::future::{pending, race};
+use futures::stream::select_all;
+use futures::{Stream, StreamExt};
+use futures_lite::future::{pending, race, yield_now};
 
 use crate::workload::{
     blocking_job, fanin_values, timer_delay, BlockingClock, BlockingSample, ChannelClock,
-    ChannelSample, Contender, SpawnClock, SpawnSample, Tally, BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
+    ChannelSample, Contender, PeakClock, PeakSample, SpawnClock, SpawnSample, Tally,
+    BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
 };
 
 pub struct Smol;
@@ -215,6 +220,117 @@ impl Contender for Smol {
             clock.stop(tally)
         }))
     }
+
+    fn select_wide(n: u64, channels: u64) -> ChannelSample {
+        select_wide_on::<Smol>(n, channels)
+    }
+
+    fn idle(n: u64) -> PeakSample {
+        idle_on::<Smol>(n)
+    }
+}
+
+/// The channel API that `idle` and `select_wide` use on smol's executor, which async-channel
+/// (`Smol`) and flume (`Flume`) both offer: their runs differ only in the channel.
+pub trait LocalChannel {
+    type Sender: 'static;
+    type Receiver: 'static;
+    /// A channel as near to unbuffered as the crate has (async-channel: one slot).
+    fn unbuffered() -> (Self::Sender, Self::Receiver);
+    /// Sends `v`; the channel must be open.
+    async fn send(tx: &Self::Sender, v: u64);
+    /// The next value, or `None` once every sender is gone and the channel is drained.
+    async fn recv(rx: &Self::Receiver) -> Option<u64>;
+    /// The receiver as a stream that `select_all` can hold.
+    fn stream(rx: Self::Receiver) -> impl Stream<Item = u64> + Unpin + 'static;
+}
+
+impl LocalChannel for Smol {
+    type Sender = async_channel::Sender<u64>;
+    type Receiver = Receiver<u64>;
+
+    fn unbuffered() -> (Self::Sender, Self::Receiver) {
+        bounded(capacity(0))
+    }
+
+    async fn send(tx: &Self::Sender, v: u64) {
+        tx.send(v).await.expect("closed early");
+    }
+
+    async fn recv(rx: &Self::Receiver) -> Option<u64> {
+        rx.recv().await.ok()
+    }
+
+    /// `select_all` needs `Unpin` streams, which async-channel's receiver is not: boxed.
+    fn stream(rx: Self::Receiver) -> impl Stream<Item = u64> + Unpin + 'static {
+        Box::pin(rx)
+    }
+}
+
+/// `select_wide` on smol's executor with channel `C`. futures-lite has no select over a set of
+/// streams known only at run time, so the consumer uses the `futures` crate's `select_all` (see
+/// `Futures::select4`) over the receivers' streams.
+pub fn select_wide_on<C: LocalChannel>(n: u64, channels: u64) -> ChannelSample {
+    let ex = LocalExecutor::new();
+    futures_lite::future::block_on(ex.run(async {
+        let clock = ChannelClock::start();
+        let (senders, receivers): (Vec<_>, Vec<_>) = (0..channels).map(|_| C::unbuffered()).unzip();
+        let handles: Vec<_> = (0..channels)
+            .zip(senders)
+            .map(|(p, tx)| {
+                // Dropping `tx` at the end closes this producer's channel.
+                ex.spawn(async move {
+                    for i in fanin_values(p, channels, n) {
+                        C::send(&tx, i).await;
+                    }
+                })
+            })
+            .collect();
+        let consumer = ex.spawn(async move {
+            let mut tally = Tally::default();
+            let mut all = select_all(receivers.into_iter().map(C::stream));
+            while let Some(v) = all.next().await {
+                tally.add(v);
+            }
+            tally
+        });
+        let tally = consumer.await;
+        for handle in handles {
+            handle.await;
+        }
+        clock.stop(tally)
+    }))
+}
+
+/// `idle` on smol's executor with channel `C`.
+pub fn idle_on<C: LocalChannel>(n: u64) -> PeakSample {
+    let ex = LocalExecutor::new();
+    futures_lite::future::block_on(ex.run(async {
+        let clock = PeakClock::start();
+        let parked = Rc::new(Cell::new(0));
+        let (senders, handles): (Vec<_>, Vec<_>) = (0..n)
+            .map(|_| {
+                let (tx, rx) = C::unbuffered();
+                let parked = parked.clone();
+                let handle = ex.spawn(async move {
+                    parked.set(parked.get() + 1);
+                    C::recv(&rx).await.expect("closed early")
+                });
+                (tx, handle)
+            })
+            .unzip();
+        while parked.get() < n {
+            yield_now().await;
+        }
+        for (i, tx) in (0..n).zip(&senders) {
+            C::send(tx, i).await;
+        }
+        let mut tally = Tally::default();
+        for handle in handles {
+            tally.add(handle.await);
+        }
+        clock.stop(tally)
+    }))
 }
 
 /// `select4`'s select for the futures-lite world: awaits `recv(i)` for each `i` that is `open`, and

@@ -1,15 +1,20 @@
 //! The workloads on tokio's current-thread runtime with a `LocalSet`.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::mpsc::{channel, Receiver};
-use tokio::task::{spawn_local, JoinHandle, LocalSet};
+use tokio::task::{spawn_local, yield_now, JoinHandle, LocalSet};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{StreamExt, StreamMap};
 
 use crate::workload::{
     blocking_job, fanin_values, timer_delay, BlockingClock, BlockingSample, ChannelClock,
-    ChannelSample, Contender, SpawnClock, SpawnSample, Tally, BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
+    ChannelSample, Contender, PeakClock, PeakSample, SpawnClock, SpawnSample, Tally,
+    BLOCKING_IN_FLIGHT, SELECT_CHANNELS,
 };
 
 pub struct Tokio;
@@ -206,6 +211,69 @@ impl Contender for Tokio {
             let tally = consumer.await.expect("task panicked");
             for handle in handles {
                 handle.await.expect("task panicked");
+            }
+            clock.stop(tally)
+        })
+    }
+
+    /// tokio's select over a set of receivers that is known only at run time is tokio-stream's
+    /// `StreamMap`: each poll starts from a random stream, and a stream that has ended (its sender
+    /// dropped) is removed. `ReceiverStream` is cancel safe, like `recv`.
+    fn select_wide(n: u64, channels: u64) -> ChannelSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = ChannelClock::start();
+            let mut streams = StreamMap::new();
+            let handles: Vec<_> = (0..channels)
+                .map(|p| {
+                    let (tx, rx) = channel(capacity(0));
+                    streams.insert(p, ReceiverStream::new(rx));
+                    // Dropping `tx` at the end closes this producer's channel.
+                    spawn_local(async move {
+                        for i in fanin_values(p, channels, n) {
+                            tx.send(i).await.expect("closed early");
+                        }
+                    })
+                })
+                .collect();
+            let consumer = spawn_local(async move {
+                let mut tally = Tally::default();
+                while let Some((_, v)) = streams.next().await {
+                    tally.add(v);
+                }
+                tally
+            });
+            let tally = consumer.await.expect("task panicked");
+            for handle in handles {
+                handle.await.expect("task panicked");
+            }
+            clock.stop(tally)
+        })
+    }
+
+    fn idle(n: u64) -> PeakSample {
+        LocalSet::new().block_on(&runtime(), async move {
+            let clock = PeakClock::start();
+            let parked = Rc::new(Cell::new(0));
+            let (senders, handles): (Vec<_>, Vec<_>) = (0..n)
+                .map(|_| {
+                    let (tx, mut rx) = channel(capacity(0));
+                    let parked = parked.clone();
+                    let handle = spawn_local(async move {
+                        parked.set(parked.get() + 1);
+                        rx.recv().await.expect("closed early")
+                    });
+                    (tx, handle)
+                })
+                .unzip();
+            while parked.get() < n {
+                yield_now().await;
+            }
+            for (i, tx) in (0..n).zip(&senders) {
+                tx.send(i).await.expect("closed early");
+            }
+            let mut tally = Tally::default();
+            for handle in handles {
+                tally.add(handle.await.expect("task panicked"));
             }
             clock.stop(tally)
         })

@@ -15,6 +15,8 @@ const PIPELINE_BUFFER: usize = 64;
 const FANIN_BUFFER: usize = 64;
 /// How many unbuffered channels, each with its own producer, `select4`'s consumer selects over.
 pub const SELECT_CHANNELS: u64 = 4;
+/// How many unbuffered channels, each with its own producer, `select_wide`'s consumer selects over.
+const SELECT_WIDE_CHANNELS: u64 = 64;
 /// How many `spawn_blocking` calls are in flight at once.
 pub const BLOCKING_IN_FLIGHT: usize = 100;
 /// How long each `spawn_blocking` job keeps its thread busy.
@@ -46,6 +48,16 @@ pub trait Contender {
     /// consumer repeatedly selects a get over the channels still open, with no preference among
     /// them (random, not priority order), until all are closed, and tallies what it got.
     fn select4(n: u64) -> ChannelSample;
+    /// `channels` producers, each on its own unbuffered channel, put `0..n` between them (producer
+    /// `p` puts `fanin_values(p, channels, n)`), then each closes its channel; one consumer
+    /// repeatedly selects a get over the channels still open with the library's select over a
+    /// number of channels known only at run time, until all are closed, and tallies what it got.
+    fn select_wide(n: u64, channels: u64) -> ChannelSample;
+    /// Makes `n` unbuffered channels and spawns `n` tasks, task `i` getting one value from channel
+    /// `i` and returning it; once every task has parked on its get (each counts itself in just
+    /// before it gets), puts `i` on channel `i` in order, awaits every task and tallies what they
+    /// returned.
+    fn idle(n: u64) -> PeakSample;
     /// A source puts `0..n`; stage 1 doubles each value; stage 2 keeps the multiples of 3; a
     /// consumer tallies what arrives. Every link is a channel with a buffer of `buffer` values
     /// (aiochan uses its own `map` and `filter` operators; the peers hand-write the stages).
@@ -69,10 +81,15 @@ pub enum Workload {
     Spawn,
     Timers,
     SpawnBlocking,
+    FaninP10,
+    FaninP1000,
+    FaninP100000,
+    Idle,
+    SelectWide,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 9] = [
+    pub const ALL: [Workload; 14] = [
         Workload::Pingpong,
         Workload::SpscUnbuffered,
         Workload::SpscBuffered,
@@ -82,6 +99,11 @@ impl Workload {
         Workload::Spawn,
         Workload::Timers,
         Workload::SpawnBlocking,
+        Workload::FaninP10,
+        Workload::FaninP1000,
+        Workload::FaninP100000,
+        Workload::Idle,
+        Workload::SelectWide,
     ];
 
     pub fn name(self) -> &'static str {
@@ -95,6 +117,11 @@ impl Workload {
             Workload::Spawn => "spawn",
             Workload::Timers => "timers",
             Workload::SpawnBlocking => "spawn_blocking",
+            Workload::FaninP10 => "fanin_p10",
+            Workload::FaninP1000 => "fanin_p1000",
+            Workload::FaninP100000 => "fanin_p100000",
+            Workload::Idle => "idle",
+            Workload::SelectWide => "select_wide",
         }
     }
 
@@ -108,7 +135,12 @@ impl Workload {
             | Workload::SpscUnbuffered
             | Workload::Fanin
             | Workload::Select4
-            | Workload::Pipeline => 1_000_000,
+            | Workload::Pipeline
+            | Workload::FaninP10
+            | Workload::FaninP1000
+            | Workload::FaninP100000
+            | Workload::Idle
+            | Workload::SelectWide => 1_000_000,
             Workload::SpscBuffered => 10_000_000,
             Workload::Spawn => 1_000_000,
             Workload::Timers => 100_000,
@@ -120,7 +152,11 @@ impl Workload {
     pub fn is_unbuffered(self) -> bool {
         matches!(
             self,
-            Workload::Pingpong | Workload::SpscUnbuffered | Workload::Select4
+            Workload::Pingpong
+                | Workload::SpscUnbuffered
+                | Workload::Select4
+                | Workload::Idle
+                | Workload::SelectWide
         )
     }
 
@@ -131,9 +167,13 @@ impl Workload {
             Workload::SpscUnbuffered
             | Workload::SpscBuffered
             | Workload::Fanin
-            | Workload::Select4 => &["ns/message"],
+            | Workload::Select4
+            | Workload::FaninP10
+            | Workload::FaninP1000
+            | Workload::FaninP100000
+            | Workload::SelectWide => &["ns/message"],
             Workload::Pipeline => &["ns/source value"],
-            Workload::Spawn => &["ns/task", "peak bytes/task"],
+            Workload::Spawn | Workload::Idle => &["ns/task", "peak bytes/task"],
             Workload::Timers => &["ms beyond 100"],
             Workload::SpawnBlocking => &["ns/call"],
         }
@@ -157,6 +197,10 @@ impl Workload {
             Workload::SpscBuffered => channel(C::spsc(n, SPSC_BUFFER)),
             Workload::Fanin => channel(C::fanin(n, FANIN_PRODUCERS, FANIN_BUFFER)),
             Workload::Select4 => channel(C::select4(n)),
+            Workload::FaninP10 => channel(C::fanin(n, 10, FANIN_BUFFER)),
+            Workload::FaninP1000 => channel(C::fanin(n, 1000, FANIN_BUFFER)),
+            Workload::FaninP100000 => channel(C::fanin(n, 100_000, FANIN_BUFFER)),
+            Workload::SelectWide => channel(C::select_wide(n, SELECT_WIDE_CHANNELS)),
             Workload::Pipeline => {
                 let sample = C::pipeline(n, PIPELINE_BUFFER);
                 assert_eq!(
@@ -168,13 +212,16 @@ impl Workload {
             }
             Workload::Spawn => {
                 let sample = C::spawn(n);
-                // The high-water mark only rises, so reading it after the runtime is gone still
-                // captures the peak reached while every task and handle was alive.
-                let peak = status_bytes("VmHWM").saturating_sub(sample.rss_before);
-                vec![
-                    sample.elapsed.as_nanos() as f64 / n as f64,
-                    peak as f64 / n as f64,
-                ]
+                per_task_with_peak(sample.elapsed, sample.rss_before, n)
+            }
+            Workload::Idle => {
+                let sample = C::idle(n);
+                assert_eq!(
+                    sample.tally,
+                    Tally::of_range(n),
+                    "idle: the tasks did not get 0..n, each once"
+                );
+                per_task_with_peak(sample.elapsed, sample.rss_before, n)
             }
             Workload::Timers => {
                 let elapsed = C::timers(n);
@@ -193,6 +240,14 @@ impl Workload {
     }
 }
 
+/// The figures of a run that reports memory: wall time per task in ns, and peak resident bytes
+/// per task. The high-water mark only rises, so reading it after the runtime is gone still captures
+/// the peak reached while every task and handle was alive.
+fn per_task_with_peak(elapsed: Duration, rss_before: u64, n: u64) -> Vec<f64> {
+    let peak = status_bytes("VmHWM").saturating_sub(rss_before);
+    vec![elapsed.as_nanos() as f64 / n as f64, peak as f64 / n as f64]
+}
+
 /// The job of `spawn_blocking` call `i`: keeps its thread busy for `BLOCKING_JOB` (spinning, as a
 /// short computation would; sleeping that little would take far longer) and returns `i`.
 pub fn blocking_job(i: u64) -> u64 {
@@ -208,7 +263,7 @@ pub fn timer_delay(i: u64) -> Duration {
     Duration::from_millis(1 + (i * 7919) % TIMER_SPREAD_MS)
 }
 
-/// The values producer `p` of `producers` puts in `fanin` and `select4`: every `producers`-th value of `0..n`,
+/// The values producer `p` of `producers` puts in `fanin`, `select4` and `select_wide`: every `producers`-th value of `0..n`,
 /// from `p`, so that the producers share `0..n` evenly whatever `n` is.
 pub fn fanin_values(p: u64, producers: u64, n: u64) -> impl Iterator<Item = u64> {
     (p..n).step_by(producers as usize)
@@ -298,13 +353,42 @@ pub struct SpawnSample {
     rss_before: u64,
 }
 
-/// The clock of a `spawn` run, started inside the runtime.
-pub struct SpawnClock {
+/// The clock of a `spawn` run, started inside the runtime: a `PeakClock` whose check is the sum of
+/// the task indices.
+pub struct SpawnClock(PeakClock);
+
+impl SpawnClock {
+    /// Notes resident memory first, so the runtime's own startup is not charged to the tasks.
+    pub fn start() -> Self {
+        Self(PeakClock::start())
+    }
+
+    /// Stops the clock and checks that every task's index came back exactly once.
+    pub fn stop(self, n: u64, sum: u64) -> SpawnSample {
+        let elapsed = self.0.start.elapsed();
+        assert_eq!(sum, n * (n - 1) / 2, "spawn: wrong sum of task indices");
+        SpawnSample {
+            elapsed,
+            rss_before: self.0.rss_before,
+        }
+    }
+}
+
+/// The result of one `idle` run.
+pub struct PeakSample {
+    elapsed: Duration,
+    rss_before: u64,
+    tally: Tally,
+}
+
+/// The clock of a run that reports memory (`idle`, and `spawn` through `SpawnClock`), started
+/// inside the runtime before the first task or channel is made.
+pub struct PeakClock {
     rss_before: u64,
     start: Instant,
 }
 
-impl SpawnClock {
+impl PeakClock {
     /// Notes resident memory first, so the runtime's own startup is not charged to the tasks.
     pub fn start() -> Self {
         let rss_before = status_bytes("VmRSS");
@@ -314,13 +398,12 @@ impl SpawnClock {
         }
     }
 
-    /// Stops the clock and checks that every task's index came back exactly once.
-    pub fn stop(self, n: u64, sum: u64) -> SpawnSample {
-        let elapsed = self.start.elapsed();
-        assert_eq!(sum, n * (n - 1) / 2, "spawn: wrong sum of task indices");
-        SpawnSample {
-            elapsed,
+    /// Stops the clock; `tally` is what the tasks returned, checked by `Workload::figures`.
+    pub fn stop(self, tally: Tally) -> PeakSample {
+        PeakSample {
+            elapsed: self.start.elapsed(),
             rss_before: self.rss_before,
+            tally,
         }
     }
 }
