@@ -94,6 +94,7 @@ impl<T: 'static> Chan<T> {
 /// One side of a channel, shared by the handles of that side (the [`Sender`]s and the
 /// [`ChanSender`]s made from them, or the [`Receiver`]s): ends the side when the last one drops.
 struct Side<T: 'static> {
+    /// The channel both sides share.
     chan: Chan<T>,
     /// Whether this is the receiving side.
     receiving: bool,
@@ -165,6 +166,8 @@ pub struct Sender<T: 'static> {
     /// This handle's own `Sink` state (a put in flight), apart from its clones'.
     #[cfg(feature = "stream")]
     sink: super::ChanSink<T>,
+    /// The sending side shared by this sender's clones: the channel, and the count whose last drop
+    /// closes it.
     side: Rc<Side<T>>,
 }
 
@@ -348,6 +351,8 @@ pub struct Receiver<T: 'static> {
     /// This handle's own `Stream` state (a parked get), apart from its clones'.
     #[cfg(feature = "stream")]
     stream: super::ChanStream<T>,
+    /// The receiving side shared by this receiver's clones: the channel, and the count whose last
+    /// drop refuses further puts.
     side: Rc<Side<T>>,
 }
 
